@@ -1,0 +1,48 @@
+# Two commands for a new user:  `make demo` (run it) and `make test` (test it). See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+CHILDREN ?= 20000
+PIP_FLAGS := --disable-pip-version-check --no-input --quiet
+
+.PHONY: demo test install lint typecheck unit test-browser assets worker bench clean
+
+$(BIN)/.installed: requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_FLAGS) --require-hashes --no-deps -r requirements.lock 2>&1 | grep -v "is ignored: it is neither" || true
+	@$(BIN)/python -c "import django, splink" || (echo "dependency install failed" && exit 1)
+	@touch $@
+
+install: $(BIN)/.installed
+
+demo: install
+	DJANGO_SETTINGS_MODULE=cme.settings.dev $(BIN)/python manage.py migrate --noinput -v 0
+	DJANGO_SETTINGS_MODULE=cme.settings.dev $(BIN)/python manage.py seed_demo --children $(CHILDREN) --if-empty
+	DJANGO_SETTINGS_MODULE=cme.settings.dev $(BIN)/python manage.py demo_logins
+	DJANGO_SETTINGS_MODULE=cme.settings.dev $(BIN)/python manage.py runserver $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python scripts/lint_scoped_queries.py
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/python -m pytest -m "not system"
+
+test: lint typecheck
+	$(BIN)/python -m pytest
+
+test-browser: install
+	$(BIN)/python -m pytest -m system
+
+worker: install
+	DJANGO_SETTINGS_MODULE=cme.settings.dev $(BIN)/python manage.py db_worker
+
+assets:
+	./scripts/vendor_govuk_frontend.sh
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache

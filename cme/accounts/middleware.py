@@ -1,0 +1,61 @@
+"""Session expiry (idle and absolute) and two-factor enforcement for LA staff."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+SESSION_STARTED = "cme_started_at"
+SESSION_LAST_SEEN = "cme_last_seen_at"
+
+
+class SessionExpiryMiddleware:
+    """Signs a user out after CME_SESSION_IDLE_SECONDS without a request, or CME_SESSION_ABSOLUTE_SECONDS in all."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            started = request.session.get(SESSION_STARTED, now)
+            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            idle = now - last_seen > settings.CME_SESSION_IDLE_SECONDS
+            too_old = now - started > settings.CME_SESSION_ABSOLUTE_SECONDS
+            if idle or too_old:
+                logout(request)
+                request.session["cme_expired"] = "idle" if idle else "absolute"
+                if request.path.startswith("/api/"):
+                    return HttpResponse(status=401)
+                return redirect(f"{reverse('accounts:sign-in')}?expired=1")
+            request.session.setdefault(SESSION_STARTED, now)
+            request.session[SESSION_LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """LA staff must pass two-factor authentication before they reach anything but the sign-in pages."""
+
+    EXEMPT_PREFIXES = ("/account/", "/static/", "/public/", "/health/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and getattr(user, "requires_mfa", False)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return HttpResponse(status=401)
+            return redirect("accounts:two-factor")
+        return self.get_response(request)

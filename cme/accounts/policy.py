@@ -1,0 +1,102 @@
+"""The policy module: the one place that says which role may do what.
+
+Two questions, answered here and nowhere else:
+1. May this role perform this action at all?  `has_permission(user, "child.view")` (function level, 403).
+2. Which records may this user reach?  Each app's queryset `for_user(user)` asks `scope_for(user)`
+   (object level: anything outside the scope is simply not found, 404).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+
+from cme.accounts.roles import LA_CASEWORK_ROLES, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest, HttpResponse
+
+    from cme.accounts.models import User
+
+R = Role
+CASEWORK = set(LA_CASEWORK_ROLES)
+
+#: action -> roles allowed. A missing action is refused (fail closed).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Children and schools (issue 3)
+    "child.search": frozenset(CASEWORK | {R.SCHOOL_USER}),
+    "child.view": frozenset(CASEWORK | {R.SCHOOL_USER, R.PANEL_MEMBER}),
+    "child.edit": frozenset(CASEWORK),
+    "child.view_restricted_fields": frozenset(CASEWORK),
+    "riskflag.record": frozenset(CASEWORK),
+    "school.list": frozenset(CASEWORK | {R.READONLY_MANAGER}),
+    "school.view": frozenset(CASEWORK | {R.SCHOOL_USER}),
+    # Administration
+    "audit.view": frozenset({R.SYSTEM_ADMIN}),
+    "la.settings": frozenset({R.SYSTEM_ADMIN, R.ATTENDANCE_MANAGER}),
+    # Reporting (aggregates only for read-only managers)
+    "reports.aggregate": frozenset(CASEWORK | {R.READONLY_MANAGER}),
+}
+
+
+def has_permission(user: User | AnonymousUser, action: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    allowed = PERMISSIONS.get(action)
+    if allowed is None:
+        return False
+    return user.role in allowed  # type: ignore[union-attr]
+
+
+def check_permission(user: User | AnonymousUser, action: str) -> None:
+    if not has_permission(user, action):
+        raise PermissionDenied(f"Your role cannot {action}.")
+
+
+V = TypeVar("V", bound=Callable[..., "HttpResponse"])
+
+
+def permission_required(action: str) -> Callable[[V], V]:
+    """View decorator: 403 unless the user's role has `action` (the object scope is the queryset's job)."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"Unknown action {action!r}: add it to accounts.policy.PERMISSIONS")
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            check_permission(request.user, action)
+            return view(request, *args, **kwargs)
+
+        wrapped.cme_permission = action  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What part of the data a user reaches.
+
+    kind: "la" (whole local authority), "organisation" (their school's pupils / their agency's submissions),
+    "panel" (children on the agendas of their meetings) or "none" (aggregates only).
+    """
+
+    kind: str
+    local_authority_id: int
+    organisation_id: int | None = None
+
+
+def scope_for(user: User) -> Scope:
+    role = user.role
+    if role in LA_CASEWORK_ROLES:
+        return Scope("la", user.local_authority_id)
+    if role in (R.SCHOOL_USER, R.PARTNER_USER):
+        return Scope("organisation", user.local_authority_id, user.organisation_id)
+    if role == R.PANEL_MEMBER:
+        return Scope("panel", user.local_authority_id)
+    return Scope("none", user.local_authority_id)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from cme.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.sign_in, name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("two-factor/", views.two_factor, name="two-factor"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two-factor-setup"),
+    path("two-factor/qr.svg", views.two_factor_qr, name="two-factor-qr"),
+    path("password-reset/", views.password_reset, name="password-reset"),
+    path("password-reset/sent/", views.password_reset_sent, name="password-reset-sent"),
+    path("password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password-reset-confirm"),
+    path("password-reset/complete/", views.password_reset_complete, name="password-reset-complete"),
+]

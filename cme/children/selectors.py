@@ -1,0 +1,241 @@
+"""Reads about children and schools. Every function takes the user and starts from their scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cme.children.models import (
+    Child,
+    ChildAddress,
+    ChildContact,
+    ChildName,
+    EducationOtherwise,
+    Enrolment,
+    Residence,
+    RiskFlag,
+    School,
+)
+from cme.children.status import ChildFacts, EducationStatus, Period, TimelineEntry, status_on, timeline
+from cme.core import names
+from cme.law import postcode as postcodes
+from cme.law import upn as upns
+
+if TYPE_CHECKING:
+    from cme.accounts.models import User
+
+
+def child_get(*, user: User, pk: int) -> Child:
+    """One child within the user's scope, or 404 (never 403: do not reveal that a record exists)."""
+    child = Child.objects.for_user(user).select_related("local_authority").filter(pk=pk).first()
+    if child is None:
+        raise Http404("No child found")
+    return child
+
+
+def child_detail(*, user: User, pk: int) -> Child:
+    """The child with everything the child page shows, in a fixed number of queries."""
+    queryset = Child.objects.for_user(user).select_related("local_authority").prefetch_related(
+        Prefetch("names", queryset=ChildName.objects.order_by("kind", "-valid_from")),
+        Prefetch("addresses", queryset=ChildAddress.objects.select_related("address").order_by("-start")),
+        Prefetch("child_contacts", queryset=ChildContact.objects.select_related("contact").order_by("priority")),
+        Prefetch("risk_flags", queryset=RiskFlag.objects.select_related("flag_type").order_by("-identified_on")),
+        Prefetch("enrolments", queryset=Enrolment.objects.select_related("school").order_by("-start")),
+        Prefetch("education_otherwise", queryset=EducationOtherwise.objects.order_by("-start")),
+        Prefetch("residences", queryset=Residence.objects.order_by("-start")),
+        "identifiers",
+        "links__other",
+    )
+    child = queryset.filter(pk=pk).first()
+    if child is None:
+        raise Http404("No child found")
+    return child
+
+
+def child_facts(child: Child) -> ChildFacts:
+    """The facts status derivation needs (uses prefetched relations when present)."""
+    return ChildFacts(
+        date_of_birth=child.date_of_birth,
+        enrolments=[Period(e.start, e.end, str(e.school_id)) for e in child.enrolments.all()],
+        education_otherwise=[Period(p.start, p.end, p.kind, p.suitability) for p in child.education_otherwise.all()],
+        residences=[Period(r.start, r.end, "in" if r.in_area else "out") for r in child.residences.all()],
+        has_address_in_area=bool(child.current_postcode) or child.addresses.exists(),
+    )
+
+
+def child_status(child: Child, on: dt.date | None = None) -> EducationStatus:
+    return status_on(child_facts(child), on or timezone.localdate())
+
+
+def child_timeline(child: Child, until: dt.date | None = None) -> list[TimelineEntry]:
+    return timeline(child_facts(child), until=until or timezone.localdate())
+
+
+# --- Search ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildSearch:
+    upn: str = ""
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    born_from: dt.date | None = None
+    born_to: dt.date | None = None
+    postcode: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.upn or self.name or self.date_of_birth or self.born_from or self.born_to or self.postcode)
+
+
+@dataclass
+class SearchHit:
+    child: Child
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+MAX_CANDIDATES = 3000
+MIN_NAME_SCORE = 0.82
+
+
+def _name_condition(tokens: list[str], *, history: bool = False) -> Q:
+    first, last = tokens[0], tokens[-1]
+    canon_first, canon_last = names.canonical_forename(first), names.canonical_forename(last)
+    ph_first, ph_last = names.phonetic_key(canon_first), names.phonetic_key(last)
+    if len(tokens) == 1:
+        return (
+            Q(forename_key=canon_first) | Q(surname_key=names.surname_key(first))
+            | Q(surname_phonetic=names.phonetic_key(first)) | Q(forename_phonetic=ph_first)
+        )
+    surname = names.surname_key(last)
+    return (
+        Q(surname_phonetic=ph_last, forename_phonetic=ph_first)
+        | Q(surname_phonetic=names.phonetic_key(first), forename_phonetic=names.phonetic_key(canon_last))  # swapped
+        | Q(forename_key=canon_first)  # typo in the surname
+        | Q(surname_key=surname)  # typo in the forename
+        | (Q(surname_key__startswith=surname[:3]) if history else Q(surname_prefix=surname[:3])) & Q(
+            forename_phonetic=ph_first)
+        | Q(surname_key=names.surname_key(first), forename_key=canon_last)  # swapped, exact
+    )
+
+
+def _name_score(tokens: list[str], forename_key: str, surname_key: str) -> float:
+    if len(tokens) == 1:
+        token = tokens[0]
+        return max(names.similarity(names.canonical_forename(token), forename_key),
+                   names.similarity(names.surname_key(token), surname_key))
+    first, last = names.canonical_forename(tokens[0]), names.surname_key(tokens[-1])
+    straight = (names.similarity(first, forename_key) + names.similarity(last, surname_key)) / 2
+    swapped_first, swapped_last = names.canonical_forename(tokens[-1]), names.surname_key(tokens[0])
+    swapped = (names.similarity(swapped_first, forename_key) + names.similarity(swapped_last, surname_key)) / 2
+    return max(straight, swapped * 0.98)
+
+
+def child_search(*, user: User, search: ChildSearch, limit: int = 200) -> list[SearchHit]:
+    """Find children by UPN, name (typos, transposed names, sound-alikes), date of birth and postcode, combined.
+
+    Candidates come from indexed keys (phonetic, canonical forename, surname prefix); they are then ranked by
+    Jaro-Winkler similarity. Name history (former names, aliases) is searched too.
+    """
+    children = Child.objects.for_user(user)
+    reasons: list[str] = []
+    if search.upn:
+        upn = upns.normalise(search.upn)
+        children = children.filter(Q(upn=upn) | Q(identifiers__value=upn))
+        reasons.append("UPN")
+    if search.date_of_birth:
+        children = children.filter(date_of_birth=search.date_of_birth)
+        reasons.append("date of birth")
+    if search.born_from:
+        children = children.filter(date_of_birth__gte=search.born_from)
+    if search.born_to:
+        children = children.filter(date_of_birth__lte=search.born_to)
+    if search.postcode:
+        full = postcodes.normalise(search.postcode)
+        if full:
+            children = children.filter(current_postcode=full)
+        else:
+            district = search.postcode.strip().upper().replace(" ", "")
+            children = children.filter(current_postcode__startswith=f"{district} ")
+        reasons.append("postcode")
+    tokens = names.name_key(search.name).split() if search.name else []
+    scored: list[tuple[int, float]] = []
+    if tokens:
+        history = ChildName.objects.filter(_name_condition(tokens, history=True)).values("child_id")
+        candidates = children.filter(_name_condition(tokens) | Q(pk__in=history)).values_list(
+            "pk", "forename_key", "surname_key"
+        )[:MAX_CANDIDATES]
+        best: dict[int, float] = {}
+        for pk, forename_key, surname_key in candidates:
+            best[pk] = max(best.get(pk, 0.0), _name_score(tokens, forename_key, surname_key))
+        history_names = ChildName.objects.filter(_name_condition(tokens, history=True), child_id__in=list(best) or [0])
+        former = history_names.values_list("child_id", "forename_key", "surname_key") if best else []
+        for pk, forename_key, surname_key in former:
+            best[pk] = max(best.get(pk, 0.0), _name_score(tokens, forename_key, surname_key))
+        scored = sorted(((pk, s) for pk, s in best.items() if s >= MIN_NAME_SCORE), key=lambda x: -x[1])[:limit]
+        reasons.append("name")
+    else:
+        scored = [(pk, 1.0) for pk in children.order_by("legal_surname", "legal_forename").values_list(
+            "pk", flat=True)[:limit]]
+    ids = [pk for pk, _ in scored]
+    by_id = {c.pk: c for c in child_list_queryset(Child.objects.filter(pk__in=ids))}
+    return [SearchHit(by_id[pk], score, reasons) for pk, score in scored if pk in by_id]
+
+
+def child_list_queryset(children: QuerySet[Child]) -> QuerySet[Child]:
+    """Prefetches for list pages: current enrolment with its school, flags, and what status needs."""
+    return children.prefetch_related(
+        Prefetch("enrolments", queryset=Enrolment.objects.select_related("school").order_by("-start")),
+        Prefetch("risk_flags", queryset=RiskFlag.objects.filter(ended_on__isnull=True).select_related("flag_type")),
+        "education_otherwise",
+        "residences",
+    )
+
+
+# --- Schools ---------------------------------------------------------------------------------------
+
+
+def school_list(*, user: User) -> QuerySet[School]:
+    today = timezone.localdate()
+    on_roll = Q(enrolments__start__lte=today) & (Q(enrolments__end__isnull=True) | Q(enrolments__end__gte=today))
+    return (
+        School.objects.filter(local_authority_id=user.local_authority_id)
+        .annotate(roll=Count("enrolments", filter=on_roll))
+        .order_by("name")
+    )
+
+
+def school_get(*, user: User, pk: int) -> School:
+    schools = School.objects.filter(local_authority_id=user.local_authority_id)
+    if user.role == "school_user":
+        schools = schools.filter(organisation_id=user.organisation_id or 0)
+    school = schools.filter(pk=pk).first()
+    if school is None:
+        raise Http404("No school found")
+    return school
+
+
+def school_roll_by_year(*, school: School, on: dt.date | None = None) -> list[tuple[int | None, int]]:
+    day = on or timezone.localdate()
+    rows = (
+        Enrolment.objects.filter(school=school, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .values("nc_year_actual")
+        .annotate(n=Count("id"))
+        .order_by("nc_year_actual")
+    )
+    return [(row["nc_year_actual"], row["n"]) for row in rows]
+
+
+def school_recent_leavers(*, school: School, since: dt.date) -> QuerySet[Enrolment]:
+    return (
+        Enrolment.objects.filter(school=school, end__gte=since)
+        .select_related("child")
+        .order_by("-end")
+    )

@@ -1,0 +1,76 @@
+"""Find a child, the child page, schools. Thin: parse, call a selector, audit the read, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cme.accounts.policy import has_permission, permission_required
+from cme.audit.models import AuditEvent
+from cme.audit.services import Auditor
+from cme.children import selectors
+from cme.children.forms import ChildSearchForm
+from cme.children.presenters import ChildPresenter, ChildRow
+from cme.law import school_age
+
+PAGE_SIZE = 25
+
+
+@permission_required("child.search")
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by POST so names, UPNs and postcodes never appear in URLs or server logs."""
+    form = ChildSearchForm(request.POST if request.method == "POST" else None)
+    page = None
+    if request.method == "POST" and form.is_valid():
+        query = selectors.ChildSearch(**{k: v for k, v in form.cleaned_data.items() if k != "page" and v})
+        hits = selectors.child_search(user=request.user, search=query)  # type: ignore[arg-type]
+        page = Paginator([ChildRow(hit.child, hit.score) for hit in hits], PAGE_SIZE).get_page(
+            form.cleaned_data.get("page") or 1
+        )
+        Auditor.from_request(request).record(
+            AuditEvent.Action.SEARCH, object_type="children.child", summary=f"{len(hits)} results",
+            changes={k: str(v) for k, v in form.cleaned_data.items() if v and k != "page"},
+        )
+    return render(request, "children/search.html", {"title": "Find a child", "form": form, "page": page})
+
+
+@permission_required("child.view")
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk, summary="child page")
+    can_see_flags = has_permission(request.user, "child.view_restricted_fields")
+    presenter = ChildPresenter(child, today=timezone.localdate(), can_see_flags=can_see_flags)
+    return render(request, "children/detail.html", {"title": child.full_name, "child": presenter})
+
+
+@permission_required("school.list")
+def school_list(request: HttpRequest) -> HttpResponse:
+    schools = selectors.school_list(user=request.user)  # type: ignore[arg-type]
+    page = Paginator(schools, 50).get_page(request.GET.get("page"))
+    return render(request, "children/school_list.html", {"title": "Schools", "page": page})
+
+
+@permission_required("school.view")
+def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = selectors.school_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    roll = selectors.school_roll_by_year(school=school, on=today)
+    leavers = selectors.school_recent_leavers(school=school, since=today - dt.timedelta(days=90))[:50]
+    return render(request, "children/school_detail.html", {
+        "title": school.name, "school": school, "roll": roll, "total": sum(n for _, n in roll),
+        "leavers": leavers, "key_stage": school_age.key_stage,
+    })
+
+
+@permission_required("school.view")
+def my_school(request: HttpRequest) -> HttpResponse:
+    school = getattr(request.user.organisation, "school", None)  # type: ignore[union-attr]
+    if school is None:
+        return render(request, "children/no_school.html", {"title": "Your school"}, status=404)
+    return redirect("children:school-detail", pk=school.pk)

@@ -1,0 +1,134 @@
+"""The local authority that owns the data, its settings, and the organisations users belong to."""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+
+from cme.core import calendar
+from cme.law.school_age import school_year_start
+
+la_code_validator = RegexValidator(r"^\d{3}$", "An LA code is 3 digits, for example 931.")
+laestab_validator = RegexValidator(r"^\d{7}$", "A LAESTAB is 7 digits: the LA code and the establishment number.")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class LocalAuthority(TimeStampedModel):
+    """The council that owns the data. Settings the law leaves to councils live here with documented defaults."""
+
+    code = models.CharField("LA code", max_length=3, unique=True, validators=[la_code_validator])
+    name = models.CharField(max_length=100)
+    cme_officer_name = models.CharField("named CME officer", max_length=120, blank=True)
+    cme_mailbox = models.EmailField("CME mailbox", blank=True)
+    cme_phone = models.CharField("CME phone number", max_length=40, blank=True)
+    # Triage: every notification is acted on by the next working day (policy promise).
+    triage_target_working_days = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    # Part-time timetables: reviews on a configurable cycle (R4.2: no national interval; 6 weeks is local practice).
+    part_time_review_weeks = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1)])
+    # Record linkage thresholds (issue 7): auto-link above upper, review between, new child below lower.
+    linkage_upper_threshold = models.FloatField(default=0.95)
+    linkage_lower_threshold = models.FloatField(default=0.50)
+    # Detection (issue 6): school days before an unknown destination raises a concern.
+    destination_grace_school_days = models.PositiveSmallIntegerField(default=10)
+    # Children Not In School register (R6.1): not commenced; kept behind this flag.
+    cnis_register_enabled = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "local authorities"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def term_calendar(self) -> calendar.TermCalendar:
+        """This LA's school term dates (configurable) as a calendar for school-day arithmetic."""
+        terms = [(t.start, t.end) for t in self.term_dates.all()]
+        closures = [c.day for c in self.closure_days.all()]
+        if not terms:
+            year = school_year_start(timezone.localdate())
+            terms = calendar.default_term_dates(year - 1) + calendar.default_term_dates(year) + (
+                calendar.default_term_dates(year + 1)
+            )
+        return calendar.TermCalendar(terms=tuple(terms), closures=frozenset(closures))
+
+
+class TermDate(models.Model):
+    """One school term for the LA (community schools' pattern; academies may differ)."""
+
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="term_dates")
+    name = models.CharField(max_length=60)
+    start = models.DateField()
+    end = models.DateField()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="term_end_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start:%d %b %Y} to {self.end:%d %b %Y})"
+
+
+class ClosureDay(models.Model):
+    """A day inside a term when schools are closed (INSET days, polling days)."""
+
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="closure_days")
+    day = models.DateField()
+    reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        unique_together = [("local_authority", "day")]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d %b %Y} {self.reason}"
+
+
+class Organisation(TimeStampedModel):
+    """A school, a partner agency or the LA's own teams: what a user belongs to, and the scope of what they see."""
+
+    class Kind(models.TextChoices):
+        LOCAL_AUTHORITY = "la", "Local authority team"
+        SCHOOL = "school", "School"
+        PARTNER = "partner", "Partner agency"
+
+    class PartnerType(models.TextChoices):
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health (GP, health visitor, school nurse, A&E)"
+        HOUSING = "housing", "Housing"
+        CAMHS = "camhs", "CAMHS"
+        YOUTH_JUSTICE = "youth_justice", "Youth justice"
+        SOCIAL_CARE = "social_care", "Children's social care"
+        BORDER_FORCE = "border_force", "Border Force / Home Office"
+        OTHER_LA = "other_la", "Another local authority"
+        YOUNG_CARERS = "young_carers", "Young carers service"
+        YOUTH_SERVICES = "youth_services", "Youth services"
+        ADMISSIONS = "admissions", "Admissions"
+        INDEPENDENT_SCHOOL = "independent_school", "Independent school"
+        OTHER = "other", "Other agency"
+
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="organisations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    partner_type = models.CharField(max_length=20, choices=PartnerType.choices, blank=True)
+    name = models.CharField(max_length=200)
+    laestab = models.CharField("LAESTAB", max_length=7, blank=True, validators=[laestab_validator])
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["local_authority", "kind"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["laestab"], condition=~models.Q(laestab=""), name="unique_organisation_laestab"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,39 @@
+"""The service navigation for each role: what a user sees is what their role may do (accounts.policy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from cme.accounts.policy import has_permission
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str | None
+
+
+#: Later capabilities add their entries here (label, url name, permission).
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Home", "core:home", None),
+    NavItem("Find a child", "children:search", "child.search"),
+    NavItem("Schools", "children:school-list", "school.list"),
+    NavItem("Audit log", "audit:list", "audit.view"),
+]
+
+
+def navigation_for(user: object, current_path: str) -> list[dict[str, object]]:
+    items = []
+    for item in NAV_ITEMS:
+        if item.permission and not has_permission(user, item.permission):  # type: ignore[arg-type]
+            continue
+        try:
+            href = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == href if href == "/" else current_path.startswith(href)
+        items.append({"text": item.label, "href": href, "active": active})
+    return items

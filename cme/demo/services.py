@@ -1,0 +1,55 @@
+"""Build the synthetic demo council: the single source of demo, test-at-scale and benchmark data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from cme.core.models import LocalAuthority, Organisation
+from cme.demo.loader import LoadReport, Progress, council_load
+from cme.demo.users import demo_users_ensure
+from cme.synthetic import generate_council
+
+PARTNERS = [
+    ("Thames Valley Police (synthetic)", Organisation.PartnerType.POLICE, "police"),
+    ("Oxford Health NHS (synthetic)", Organisation.PartnerType.HEALTH, "health"),
+    ("District Housing Options (synthetic)", Organisation.PartnerType.HOUSING, "housing"),
+    ("CAMHS Oxfordshire (synthetic)", Organisation.PartnerType.CAMHS, "camhs"),
+    ("Youth Justice and Exploitation Service (synthetic)", Organisation.PartnerType.YOUTH_JUSTICE, "yjes"),
+    ("Children's Social Care (synthetic)", Organisation.PartnerType.SOCIAL_CARE, "social_care"),
+    ("Border Force (synthetic)", Organisation.PartnerType.BORDER_FORCE, "border_force"),
+]
+
+
+def truth_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-truth.csv"
+
+
+@transaction.atomic
+def demo_council_seed(*, children: int, seed: int, on: dt.date, progress: Progress,
+                      truth_path: Path | None = None) -> LoadReport:
+    council = generate_council(children=children, seed=seed, on=on)
+    progress("generated", len(council.children))
+    report = council_load(council, progress=progress, truth_path=truth_path)
+    la = LocalAuthority.objects.get(code=council.la.code)
+    organisations: dict[str, Organisation] = {}
+    organisations["la"], _ = Organisation.objects.get_or_create(
+        local_authority=la, kind=Organisation.Kind.LOCAL_AUTHORITY, name=f"{la.name} County Council Attendance team"
+    )
+    for name, partner_type, key in PARTNERS:
+        organisations[key], _ = Organisation.objects.get_or_create(
+            local_authority=la, kind=Organisation.Kind.PARTNER, partner_type=partner_type, name=name
+        )
+    school_orgs = list(
+        Organisation.objects.filter(local_authority=la, kind=Organisation.Kind.SCHOOL, school__phase="secondary",
+                                    school__is_open=True).order_by("laestab")[:2]
+    )
+    if school_orgs:
+        organisations["school"] = school_orgs[0]
+        organisations["school2"] = school_orgs[-1]
+    users = demo_users_ensure(la=la, organisations=organisations)
+    report.add("demo users", len(users))
+    return report

@@ -1,0 +1,46 @@
+"""Jinja2 environment: our templates first, then govuk-frontend-jinja's Design System macros."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+
+from cme.core import formatting
+from cme.core.forms import render_error_summary, render_field
+from cme.core.navigation import navigation_for
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def page_url(request: Any, number: int) -> str:
+    """The current URL with ?page=number, keeping the other query parameters (filters)."""
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return f"{request.path}?{query.urlencode()}"
+
+
+def environment(**options: Any) -> Environment:
+    base_loader = options.pop("loader", None)
+    env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
+    loaders = [base_loader] if base_loader is not None else []
+    loaders.append(PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}))
+    env.loader = ChoiceLoader(loaders)
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "page_url": page_url,
+            "field": render_field,
+            "error_summary": render_error_summary,
+            "get_messages": messages.get_messages,
+            "navigation": lambda request: navigation_for(request.user, request.path),
+        }
+    )
+    env.filters.update(formatting.FILTERS)
+    return env

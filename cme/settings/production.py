@@ -1,0 +1,28 @@
+"""Production: secure defaults. SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL must come from the environment."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from cme.settings.base import *  # noqa: F403
+from cme.settings.base import SECRET_KEY
+from cme.settings.env import envbool, envint
+
+DEBUG = False
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to at least 50 random characters.")
+
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+if envbool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.utils.http import urlencode
+
+
+@login_not_required
+def _admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin uses the service's own sign-in (lock-out, two-factor), never a second login form."""
+    return redirect(f"{reverse('accounts:sign-in')}?{urlencode({'next': request.GET.get('next', '/admin/')})}")
+
+
+admin.site.site_header = "Children missing education: system administration"
+admin.site.login = _admin_sign_in  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", include("cme.core.urls")),
+    path("account/", include("cme.accounts.urls")),
+    path("audit/", include("cme.audit.urls")),
+    path("", include("cme.children.urls")),
+    path("admin/", admin.site.urls),
+]
