@@ -100,3 +100,42 @@ def scope_for(user: User) -> Scope:
     if role == R.PANEL_MEMBER:
         return Scope("panel", user.local_authority_id)
     return Scope("none", user.local_authority_id)
+
+# Every later capability's actions, declared here so the role table stays in one place.
+PANEL_AND_CASEWORK = frozenset(CASEWORK | {R.PANEL_MEMBER})
+PERMISSIONS.update({
+    # Intake and triage (issue 4)
+    "notification.triage": frozenset(CASEWORK),
+    "notification.view_own": frozenset({R.SCHOOL_USER, R.PARTNER_USER}),
+    "return.submit": frozenset({R.SCHOOL_USER}),
+    "referral.submit_partner": frozenset({R.PARTNER_USER}),
+    "mailbox.log": frozenset(CASEWORK),
+    "la_enquiry.record": frozenset(CASEWORK),
+    # Case work (issue 5)
+    "case.view": frozenset(CASEWORK),
+    "case.work": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "case.allocate": frozenset({R.ATTENDANCE_MANAGER}),
+    "case.close": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "case.reopen": frozenset({R.ATTENDANCE_MANAGER}),
+    "ctf.export": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "ctf.import": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "panel.view": PANEL_AND_CASEWORK,
+    "panel.manage": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "panel.record_decision": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    # Feeds and linkage (issues 6, 7)
+    "feeds.view": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER, R.SYSTEM_ADMIN}),
+    "feeds.run": frozenset({R.ATTENDANCE_MANAGER, R.SYSTEM_ADMIN}),
+    "linkage.review": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "child.merge": frozenset({R.ATTENDANCE_MANAGER}),
+    # Registers (issue 8)
+    "ehe.view": frozenset({R.EHE_OFFICER, R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "ehe.work": frozenset({R.EHE_OFFICER, R.ATTENDANCE_MANAGER}),
+    "timetable.view": frozenset(CASEWORK | {R.SCHOOL_USER}),
+    "timetable.submit": frozenset({R.SCHOOL_USER}),
+    "timetable.review": frozenset({R.CME_OFFICER, R.ATTENDANCE_MANAGER}),
+    "cnis.view": frozenset(CASEWORK),
+    "cnis.work": frozenset({R.EHE_OFFICER, R.ATTENDANCE_MANAGER}),
+    # Reporting and exports (issue 9): personal-data exports need a casework role
+    "reports.export_personal": frozenset(CASEWORK),
+    "api.token_manage": frozenset({R.SYSTEM_ADMIN}),
+})

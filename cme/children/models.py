@@ -19,6 +19,16 @@ if TYPE_CHECKING:
     from cme.accounts.models import User
 
 
+def validate_date_of_birth(value: Any) -> None:
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    if value > timezone.localdate():
+        raise ValidationError("Date of birth must be today or in the past")
+    if value.year < 1990:
+        raise ValidationError("Date of birth must be after 1990")
+
+
 class School(TimeStampedModel):
     class Phase(models.TextChoices):
         NURSERY = "nursery", "Nursery"
@@ -103,7 +113,7 @@ class Child(TimeStampedModel):
     legal_surname = models.CharField(max_length=100)
     preferred_forename = models.CharField(max_length=100, blank=True)
     preferred_surname = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     upn = models.CharField("UPN", max_length=13, blank=True)
     upn_is_temporary = models.BooleanField(default=False)

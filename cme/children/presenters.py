@@ -77,7 +77,7 @@ class ChildPresenter:
 
     @cached_property
     def age(self) -> int:
-        return school_age.age_on(self.child.date_of_birth, self.today)
+        return school_age.age_on(self.child.date_of_birth, max(self.today, self.child.date_of_birth))
 
     @cached_property
     def school_age(self) -> dict[str, object]:

@@ -19,8 +19,20 @@ class NavItem:
 #: Later capabilities add their entries here (label, url name, permission).
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "core:home", None),
+    NavItem("Triage", "notifications:queue", "notification.triage"),
+    NavItem("Cases", "cases:list", "case.view"),
     NavItem("Find a child", "children:search", "child.search"),
+    NavItem("Send a return", "notifications:return-start", "return.submit"),
+    NavItem("Part-time timetables", "timetables:list", "timetable.view"),
+    NavItem("Refer a child", "notifications:referral-new", "referral.submit_partner"),
+    NavItem("Your referrals", "notifications:my-submissions", "notification.view_own"),
+    NavItem("Home education", "ehe:list", "ehe.view"),
+    NavItem("Children not in school", "cnis:list", "cnis.view"),
+    NavItem("Panel", "panels:list", "panel.view"),
+    NavItem("Linkage review", "matching:review-queue", "linkage.review"),
+    NavItem("Data feeds", "feeds:run-list", "feeds.view"),
     NavItem("Schools", "children:school-list", "school.list"),
+    NavItem("Reports", "reports:dashboard", "reports.aggregate"),
     NavItem("Audit log", "audit:list", "audit.view"),
 ]
 

@@ -36,6 +36,16 @@ INSTALLED_APPS = [
     "cme.accounts",
     "cme.audit",
     "cme.children",
+    "cme.matching",
+    "cme.feeds",
+    "cme.notifications",
+    "cme.ehe",
+    "cme.timetables",
+    "cme.cnis",
+    "cme.cases",
+    "cme.panels",
+    "cme.reports",
+    "cme.api",
     "cme.demo",
 ]
 

@@ -33,7 +33,7 @@ class ChildFactory(factory.django.DjangoModelFactory[Child]):
     legal_surname = "Thompson"
     date_of_birth = dt.date(2016, 5, 14)
     sex = Child.Sex.FEMALE
-    upn = factory.Sequence(lambda n: upns.make_upn("931", "2001", 20, n + 1))
+    upn = factory.Sequence(lambda n: upns.make_upn("931", f"{2001 + n // 999:04d}", 20, n % 999 + 1))
     current_postcode = "OX4 1AB"
 
     @classmethod
