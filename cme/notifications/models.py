@@ -67,7 +67,7 @@ class Notification(TimeStampedModel):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
     received_at = models.DateTimeField()
-    triage_due = models.DateField(help_text="Next working day after receipt (LocalAuthority.triage_target_working_days).")
+    triage_due = models.DateField(help_text="Next working day after receipt (LA triage target).")
     # Who told us.
     source_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
                                             related_name="notifications_sent")

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('deletion_return', 'Deletion from roll (school return)'), ('new_entrant_return', 'New pupil (school return)'), ('partner_referral', 'Partner referral'), ('resident_report', 'Report from a member of the public'), ('la_enquiry', 'Enquiry from another local authority'), ('mailbox', 'Email to the CME mailbox'), ('ctf_received', 'Common transfer file received'), ('detection_alert', 'Found in the daily data')], max_length=30)),
                 ('status', models.CharField(choices=[('new', 'Awaiting triage'), ('triaged', 'Triaged')], default='new', max_length=10)),
                 ('received_at', models.DateTimeField()),
-                ('triage_due', models.DateField(help_text='Next working day after receipt (LocalAuthority.triage_target_working_days).')),
+                ('triage_due', models.DateField(help_text='Next working day after receipt (LA triage target).')),
                 ('reporter_name', models.CharField(blank=True, max_length=150)),
                 ('reporter_contact', models.CharField(blank=True, max_length=200)),
                 ('referrer_agency', models.CharField(blank=True, help_text='Agency type of the referrer.', max_length=40)),
