@@ -29,6 +29,6 @@ urlpatterns = [
     path("timetables/", include("cme.timetables.urls")),
     path("cnis/", include("cme.cnis.urls")),
     path("reports/", include("cme.reports.urls")),
-    path("api/v1/", include("cme.api.urls")),
+    path("api/v1/", include(("cme.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

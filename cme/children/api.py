@@ -1,0 +1,79 @@
+"""Children in the JSON API: search (POST, so no personal data in URLs) and read one child, within scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from cme.api.base import require
+from cme.audit.models import AuditEvent
+from cme.audit.services import Auditor
+from cme.children import selectors
+from cme.children.models import Child
+from cme.children.status import status_on
+
+router = Router(tags=["children"])
+
+
+class ChildSearchIn(Schema):
+    upn: str = ""
+    name: str = ""
+    date_of_birth: dt.date | None = None
+    born_from: dt.date | None = None
+    born_to: dt.date | None = None
+    postcode: str = ""
+    limit: int = 50
+
+
+class ChildOut(Schema):
+    id: int
+    legal_forename: str
+    legal_surname: str
+    preferred_forename: str
+    date_of_birth: dt.date
+    sex: str
+    upn: str
+    postcode: str
+    education_status: str
+    current_school_laestab: str | None
+
+
+class ChildSearchOut(Schema):
+    count: int
+    results: list[ChildOut]
+
+
+def _out(child: Child, today: dt.date) -> ChildOut:
+    current = next((e for e in child.enrolments.all() if e.start <= today and (e.end is None or e.end >= today)), None)
+    return ChildOut(
+        id=child.pk, legal_forename=child.legal_forename, legal_surname=child.legal_surname,
+        preferred_forename=child.preferred_forename, date_of_birth=child.date_of_birth, sex=child.sex, upn=child.upn,
+        postcode=child.current_postcode, education_status=status_on(selectors.child_facts(child), today).value,
+        current_school_laestab=current.school.laestab if current else None,
+    )
+
+
+@router.post("/search", response=ChildSearchOut, summary="Search children within your scope")
+def search_children(request: HttpRequest, body: ChildSearchIn) -> ChildSearchOut:
+    require(request, "child.search")
+    query = selectors.ChildSearch(upn=body.upn, name=body.name, date_of_birth=body.date_of_birth,
+                                  born_from=body.born_from, born_to=body.born_to, postcode=body.postcode)
+    if query.is_empty:
+        raise HttpError(422, "Give a UPN, a name, a date of birth or a postcode.")
+    hits = selectors.child_search(user=request.user, search=query, limit=max(1, min(body.limit, 200)))  # type: ignore[arg-type]
+    Auditor.from_request(request).record(AuditEvent.Action.SEARCH, object_type="children.child",
+                                         summary=f"API search, {len(hits)} results")
+    today = timezone.localdate()
+    return ChildSearchOut(count=len(hits), results=[_out(hit.child, today) for hit in hits])
+
+
+@router.get("/{child_id}", response=ChildOut, summary="Read one child within your scope")
+def read_child(request: HttpRequest, child_id: int) -> ChildOut:
+    require(request, "child.view")
+    child = selectors.child_detail(user=request.user, pk=child_id)  # type: ignore[arg-type]
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk, summary="API read")
+    return _out(child, timezone.localdate())
