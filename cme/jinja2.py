@@ -25,6 +25,17 @@ def page_url(request: Any, number: int) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
+def council_name(request: Any) -> str:
+    """The council running the service: the user's LA, or the (single) LA on public pages."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return str(user.local_authority.name) + " Council"
+    from cme.core.models import LocalAuthority
+
+    la = LocalAuthority.objects.order_by("pk").only("name").first()
+    return f"{la.name} Council" if la else "Children missing education"
+
+
 def environment(**options: Any) -> Environment:
     base_loader = options.pop("loader", None)
     env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
@@ -36,6 +47,7 @@ def environment(**options: Any) -> Environment:
             "static": static,
             "url": url,
             "page_url": page_url,
+            "council_name": council_name,
             "field": render_field,
             "error_summary": render_error_summary,
             "get_messages": messages.get_messages,

@@ -1,4 +1,4 @@
-"""Personas shared by every test (after healthchecks' alice/bob/charlie and breast screening's personas).
+"""Personas shared by every test, loaded for the whole repository by the root conftest.py (pytest_plugins).
 
 - `officer` and `la_admin` work for LA A (931); `outsider` is an officer of LA B (825);
 - `school_user` belongs to school A; `other_school_user` to school B (both in LA A);

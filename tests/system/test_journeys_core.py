@@ -1,0 +1,64 @@
+"""Journeys over the foundation and the children core (issue 12 extends these to every capability)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import Page
+
+from cme.accounts.models import User
+from cme.children.tests.factories import ChildFactory, EnrolmentFactory
+from tests.system.conftest import Checker, give_totp, heading, sign_in
+
+pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
+
+
+def test_officer_finds_a_child_by_a_misspelt_name(page: Page, live_server, officer: User, check: Checker) -> None:  # type: ignore[no-untyped-def]
+    give_totp(officer)
+    child = ChildFactory(local_authority=officer.local_authority, legal_forename="Muhammad", legal_surname="Ali",
+                         date_of_birth=dt.date(2016, 4, 3))
+    page.goto(f"{live_server.url}/account/sign-in/")
+    check(page, "sign-in")
+    sign_in(page, live_server.url, officer.email)
+    check(page, "officer-home")
+    page.get_by_role("link", name="Find a child").first.click()
+    check(page, "find-a-child")
+    page.get_by_label("Name").fill("Mohamed Aly")
+    page.get_by_role("button", name="Search").click()
+    assert "1 child found" in page.content()
+    check(page, "find-a-child-results")
+    page.get_by_role("link", name="Muhammad Ali").click()
+    assert heading(page) == "Muhammad Ali"
+    assert f"/children/{child.pk}/" in page.url
+    check(page, "child-page")
+
+
+def test_school_user_sees_their_roll_with_the_keyboard_only(page: Page, live_server, school_user: User,  # type: ignore[no-untyped-def]
+                                                           school, check: Checker) -> None:
+    EnrolmentFactory(child=ChildFactory(local_authority=school_user.local_authority), school=school, nc_year_actual=4)
+    sign_in(page, live_server.url, school_user.email, keyboard=True)
+    check(page, "school-home")
+    page.get_by_role("link", name="Your school's roll").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert heading(page) == school.name
+    check(page, "school-page")
+
+
+def test_admin_reads_the_audit_log(page: Page, live_server, la_admin: User, check: Checker) -> None:  # type: ignore[no-untyped-def]
+    give_totp(la_admin)
+    sign_in(page, live_server.url, la_admin.email)
+    page.get_by_role("link", name="Audit log").first.click()
+    assert heading(page) == "Audit log"
+    assert "Signed in" in page.content()
+    check(page, "audit-log")
+
+
+def test_a_wrong_password_shows_the_error_summary(page: Page, live_server, school_user: User, check: Checker) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/account/sign-in/")
+    page.get_by_label("Email address").fill(school_user.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    check(page, "sign-in-error")
