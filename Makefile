@@ -25,6 +25,8 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python scripts/lint_scoped_queries.py
+	$(BIN)/semgrep scan --config .semgrep.yml --metrics=off --disable-version-check --error --quiet cme
+	$(BIN)/bandit -r cme -ll -q -x '*/tests/*,*/migrations/*' 
 
 typecheck: install
 	$(BIN)/mypy

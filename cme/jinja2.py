@@ -38,7 +38,7 @@ def council_name(request: Any) -> str:
 
 def environment(**options: Any) -> Environment:
     base_loader = options.pop("loader", None)
-    env = Environment(**options)  # noqa: S701 - autoescape is set in settings.TEMPLATES
+    env = Environment(**options)  # noqa: S701  # nosec B701 - autoescape=True comes from settings.TEMPLATES
     loaders = [base_loader] if base_loader is not None else []
     loaders.append(PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja", "templates")}))
     env.loader = ChoiceLoader(loaders)

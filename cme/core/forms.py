@@ -99,7 +99,7 @@ def render_field(bf: BoundField, *, label_class: str = "govuk-label--s", page_he
     value = bf.value()
 
     if isinstance(widget, forms.HiddenInput):
-        return Markup(str(bf))  # noqa: S704 - Django rendered and escaped the widget
+        return Markup(str(bf))  # noqa: S704  # nosec B704 - Django rendered and escaped the widget
     if isinstance(widget, GovUKDateWidget):
         parts = _date_parts(value)
         items = [
