@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 from pathlib import Path
 
 from django.conf import settings
@@ -21,6 +23,18 @@ PARTNERS = [
     ("Youth Justice and Exploitation Service (synthetic)", Organisation.PartnerType.YOUTH_JUSTICE, "yjes"),
     ("Children's Social Care (synthetic)", Organisation.PartnerType.SOCIAL_CARE, "social_care"),
     ("Border Force (synthetic)", Organisation.PartnerType.BORDER_FORCE, "border_force"),
+]
+
+
+#: Each capability's demo data, in dependency order (registers before feeds' daily run, cases after triage).
+DEMO_EXTENSIONS = [
+    "cme.ehe.demo",
+    "cme.timetables.demo",
+    "cme.cnis.demo",
+    "cme.feeds.demo",
+    "cme.notifications.demo",
+    "cme.cases.demo",
+    "cme.panels.demo",
 ]
 
 
@@ -52,4 +66,11 @@ def demo_council_seed(*, children: int, seed: int, on: dt.date, progress: Progre
         organisations["school2"] = school_orgs[-1]
     users = demo_users_ensure(la=la, organisations=organisations)
     report.add("demo users", len(users))
+    for module_name in DEMO_EXTENSIONS:
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        counts = importlib.import_module(module_name).demo_seed(local_authority=la, on=on, seed=seed)
+        for name, n in counts.items():
+            report.add(name, n)
+        progress(module_name.split(".")[1], sum(counts.values()))
     return report

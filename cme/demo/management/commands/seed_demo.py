@@ -11,7 +11,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from cme.children.models import Child
-from cme.demo.services import demo_council_seed, truth_file
+from cme.demo.services import DEMO_EXTENSIONS, demo_council_seed, truth_file
 
 
 class Command(BaseCommand):
@@ -39,7 +39,8 @@ class Command(BaseCommand):
                 return
             raise CommandError("There are children in the database already. Use a fresh database.")
         started = time.monotonic()
-        bar = tqdm(total=7, desc="Building the demo council", unit="stage", disable=options["verbosity"] == 0)
+        bar = tqdm(total=8 + len(DEMO_EXTENSIONS), desc="Building the demo council", unit="stage",
+                   disable=options["verbosity"] == 0)
 
         def progress(stage: str, n: int) -> None:
             bar.set_postfix_str(f"{stage}: {n:,}")
