@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if children already exist")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if settings.SETTINGS_MODULE.endswith("production"):
+        if (settings.SETTINGS_MODULE or "").endswith("production"):
             raise CommandError("seed_demo refuses to run with production settings.")
         if options["children"] < 1:
             raise CommandError("--children must be at least 1")

@@ -1,0 +1,69 @@
+"""The synthetic council loads consistently: the derived education status agrees with the generator's truth."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from cme.accounts.models import User
+from cme.children.models import Child
+from cme.children.selectors import child_list_queryset, child_status
+from cme.children.status import EducationStatus
+from cme.demo.loader import council_load
+from cme.demo.users import DEMO_USERS
+from cme.law import postcode, upn
+from cme.synthetic import generate_council
+
+ON = dt.date(2026, 11, 27)
+EXPECTED = {
+    "on_roll": {EducationStatus.ON_ROLL},
+    "ehe": {EducationStatus.EHE},
+    "below_csa": {EducationStatus.BELOW_CSA},
+    "above_csa": {EducationStatus.ABOVE_CSA},
+    "moved_out_of_area": {EducationStatus.LEFT_AREA},
+    "cme_left_no_destination": {EducationStatus.CME},
+    "cme_never_started": {EducationStatus.CME},
+    "cme_missed_transfer": {EducationStatus.CME},
+    "cme_arrived_no_school": {EducationStatus.CME},
+}
+
+
+@pytest.fixture
+def loaded(db: None, tmp_path: Path) -> Path:
+    truth = tmp_path / "truth.csv"
+    council_load(generate_council(children=1500, seed=7, on=ON), truth_path=truth)
+    return truth
+
+
+def test_derived_status_agrees_with_the_truth(loaded: Path) -> None:
+    truth = {int(row["child_id"]): row["status"] for row in csv.DictReader(loaded.open())}
+    children = child_list_queryset(Child.objects.filter(pk__in=truth))
+    disagreements = Counter()
+    for child in children:
+        if child_status(child, ON) not in EXPECTED[truth[child.pk]]:
+            disagreements[truth[child.pk]] += 1
+    assert sum(disagreements.values()) <= len(truth) * 0.01, disagreements
+    assert any(status.startswith("cme_") for status in truth.values())
+
+
+def test_identifiers_are_valid_and_search_keys_are_set(loaded: Path) -> None:
+    children = list(Child.objects.all())
+    assert len(children) == 1500
+    assert all(upn.is_valid(c.upn) for c in children if c.upn)
+    assert all(postcode.is_valid(c.current_postcode) for c in children if c.current_postcode)
+    assert all(c.surname_key and c.forename_phonetic for c in children)
+
+
+def test_seed_demo_command_creates_every_demo_role(db: None, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", "--children", "300", "--on", ON.isoformat(), "-v", "0")
+    assert set(User.objects.values_list("email", flat=True)) >= {u.email for u in DEMO_USERS}
+    assert (tmp_path / "demo-truth.csv").exists()
+    call_command("seed_demo", "--children", "300", "--if-empty", "-v", "0")  # idempotent with --if-empty
+    assert Child.objects.count() == 300
