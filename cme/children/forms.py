@@ -48,3 +48,11 @@ class ChildSearchForm(forms.Form):
         if data.get("born_from") and data.get("born_to") and data["born_from"] > data["born_to"]:
             self.add_error("born_to", "The end of the date range must be after the start")
         return data
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this record?", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="This record has extra protection. Your reason is logged and reported to the team manager.",
+        error_messages={"required": "Give the reason you need to see this record"},
+    )

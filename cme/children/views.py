@@ -14,7 +14,7 @@ from cme.accounts.policy import has_permission, permission_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children import selectors
-from cme.children.forms import ChildSearchForm
+from cme.children.forms import BreakGlassForm, ChildSearchForm
 from cme.children.presenters import ChildPresenter, ChildRow
 from cme.law import school_age
 
@@ -40,9 +40,23 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "children/search.html", {"title": "Find a child", "form": form, "page": page})
 
 
+BREAK_GLASS_SESSION_KEY = "cme_break_glass"
+
+
 @permission_required("child.view")
+@require_http_methods(["GET", "POST"])
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    if child.is_restricted and child.pk not in request.session.get(BREAK_GLASS_SESSION_KEY, []):
+        # A restricted record (e.g. a child at risk of being traced) needs a stated reason first ("break glass").
+        form = BreakGlassForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk,
+                                                 summary="break-glass access to a restricted record",
+                                                 reason=form.cleaned_data["reason"])
+            request.session[BREAK_GLASS_SESSION_KEY] = [*request.session.get(BREAK_GLASS_SESSION_KEY, []), child.pk]
+            return redirect("children:detail", pk=child.pk)
+        return render(request, "children/break_glass.html", {"title": "Restricted record", "form": form})
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk, summary="child page")
     can_see_flags = has_permission(request.user, "child.view_restricted_fields")
     presenter = ChildPresenter(child, today=timezone.localdate(), can_see_flags=can_see_flags)

@@ -105,3 +105,18 @@ def test_school_list_query_count_is_independent_of_size(client_for, officer: Use
     with CaptureQueriesContext(connection) as big:
         client.get(reverse("children:school-list"))
     assert len(small.captured_queries) == len(big.captured_queries)
+
+
+def test_a_restricted_record_needs_a_reason_which_is_audited(client_for, officer: User) -> None:  # type: ignore[no-untyped-def]
+    from cme.audit.models import AuditEvent
+
+    child = ChildFactory(local_authority=officer.local_authority, is_restricted=True, legal_forename="Hidden")
+    client = client_for(officer)
+    url = reverse("children:detail", args=[child.pk])
+    first = client.get(url).content.decode()
+    assert "This record is restricted" in first and "Hidden" not in first
+    assert "govuk-error-summary" in client.post(url, {"reason": ""}).content.decode()
+    assert client.post(url, {"reason": "Home visit planned today"}).status_code == 302
+    assert "Hidden" in client.get(url).content.decode()
+    event = AuditEvent.objects.get(child_id=child.pk, summary__startswith="break-glass")
+    assert event.reason == "Home visit planned today"
