@@ -1,4 +1,4 @@
-"""Load a synthetic council (cme.synthetic) into the database with bulk inserts.
+"""Load a synthetic council (cme.synthetic) into the database with fast bulk inserts (cme.core.bulk).
 
 The hidden truth (which children are really missing) is written to a CSV beside the database, never into
 the product's tables: detection and linkage are measured against it.
@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 
@@ -32,13 +31,14 @@ from cme.children.models import (
     RiskFlagType,
     School,
 )
-from cme.children.services import apply_search_keys, risk_flag_types_ensure, search_keys
+from cme.children.services import risk_flag_types_ensure, search_keys
 from cme.core import calendar
+from cme.core.bulk import bulk_insert, next_ids
 from cme.core.models import LocalAuthority, Organisation, TermDate
 from cme.law import school_age
-from cme.synthetic.specs import Council
+from cme.law import upn as upns
+from cme.synthetic.specs import AddressSpec, ChildSpec, Council
 
-BATCH = 5000
 Progress = Callable[[str, int], None]
 
 
@@ -67,12 +67,22 @@ def la_ensure(council: Council) -> LocalAuthority:
     if not la.term_dates.exists():
         year = school_age.school_year_start(council.on)
         terms = []
-        for sy in range(year - 2, year + 2):
+        for sy in range(year - 3, year + 2):
             for index, (start, end) in enumerate(calendar.default_term_dates(sy)):
                 terms.append(TermDate(local_authority=la, name=f"{sy}/{sy + 1 - 2000} half-term {index + 1}",
                                       start=start, end=end))
         TermDate.objects.bulk_create(terms)
     return la
+
+
+def _name_row(child_id: int, kind: str, forename: str, middle: str, surname: str) -> tuple[object, ...]:
+    keys = search_keys(forename=forename, surname=surname)
+    return (child_id, kind, forename, middle, surname, "synthetic", keys["forename_key"], keys["surname_key"],
+            keys["forename_phonetic"], keys["surname_phonetic"])
+
+
+NAME_FIELDS = ["child_id", "kind", "forename", "middle_names", "surname", "source", "forename_key", "surname_key",
+               "forename_phonetic", "surname_phonetic"]
 
 
 @transaction.atomic
@@ -82,11 +92,11 @@ def council_load(council: Council, *, progress: Progress = _noop, truth_path: Pa
     la = la_ensure(council)
     risk_flag_types_ensure()
 
-    # Schools, and an organisation for each school in the LA (so school users can belong to one).
+    # Schools (a few hundred: the ORM is fine), with an organisation for each school in the LA.
     school_orgs = Organisation.objects.bulk_create([
         Organisation(local_authority=la, kind=Organisation.Kind.SCHOOL, name=s.name, laestab=s.laestab)
         for s in council.schools if s.la_code == la.code
-    ], batch_size=BATCH)
+    ])
     org_by_laestab = {o.laestab: o for o in school_orgs}
     schools = School.objects.bulk_create([
         School(local_authority=la, organisation=org_by_laestab.get(s.laestab), laestab=s.laestab, urn=s.urn,
@@ -94,141 +104,141 @@ def council_load(council: Council, *, progress: Progress = _noop, truth_path: Pa
                high_nc_year=s.high_nc_year, postcode=s.postcode or "", town=s.town, is_open=s.is_open,
                closed_on=s.closed_on)
         for s in council.schools
-    ], batch_size=BATCH)
-    school_by_key = {spec.key: school for spec, school in zip(council.schools, schools, strict=True)}
+    ])
+    school_id = {spec.key: school.pk for spec, school in zip(council.schools, schools, strict=True)}
     report.add("schools", len(schools))
     progress("schools", len(schools))
 
-    # Addresses: each household's current address and its previous ones.
-    current_addresses = Address.objects.bulk_create([
-        Address(line1=h.address_line1, line2=h.address_line2, town=h.town, postcode=h.postcode or "",
-                la_code=h.la_code or "")
-        for h in council.households
-    ], batch_size=BATCH)
-    address_by_household = {h.key: a for h, a in zip(council.households, current_addresses, strict=True)}
-    previous_specs = [(h.key, p) for h in council.households for p in h.previous]
-    previous_addresses = Address.objects.bulk_create([
-        Address(line1=p.address_line1, line2=p.address_line2, town=p.town, postcode=p.postcode or "",
-                la_code=p.la_code or "")
-        for _, p in previous_specs
-    ], batch_size=BATCH)
-    previous_by_household: dict[int, list[tuple[Any, Address]]] = defaultdict(list)
-    for (key, spec), address in zip(previous_specs, previous_addresses, strict=True):
-        previous_by_household[key].append((spec, address))
-    household_by_key = {h.key: h for h in council.households}
-    report.add("addresses", len(current_addresses) + len(previous_addresses))
-    progress("addresses", len(current_addresses) + len(previous_addresses))
+    # Addresses: each household's current address, then its previous ones.
+    households = council.households
+    previous: list[tuple[int, AddressSpec]] = [(h.key, p) for h in households for p in h.previous]
+    ids = next_ids(Address, len(households) + len(previous))
+    current_address_id = {h.key: ids[i] for i, h in enumerate(households)}
+    previous_ids = ids[len(households):]
+    bulk_insert(Address, ["line1", "line2", "town", "postcode", "uprn", "la_code"], (
+        (ids[i], h.address_line1, h.address_line2, h.town, h.postcode or "", "", h.la_code or "")
+        for i, h in enumerate(households)
+    ), with_ids=True)
+    bulk_insert(Address, ["line1", "line2", "town", "postcode", "uprn", "la_code"], (
+        (previous_ids[i], p.address_line1, p.address_line2, p.town, p.postcode or "", "", p.la_code or "")
+        for i, (_, p) in enumerate(previous)
+    ), with_ids=True)
+    previous_by_household: dict[int, list[tuple[AddressSpec, int]]] = defaultdict(list)
+    for (key, spec), address_id in zip(previous, previous_ids, strict=True):
+        previous_by_household[key].append((spec, address_id))
+    household_by_key = {h.key: h for h in households}
+    report.add("addresses", len(ids))
+    progress("addresses", len(ids))
 
-    # Children.
-    child_rows = []
-    for c in council.children:
-        household = household_by_key[c.household_key]
-        child = Child(
-            local_authority=la, legal_forename=c.legal_forename, legal_middle_names=c.middle_names,
-            legal_surname=c.legal_surname, preferred_forename=c.preferred_forename or "", date_of_birth=c.dob,
-            sex=c.sex, upn=c.upn or "", nhs_number=c.nhs_number or "", first_language=c.first_language,
-            ethnicity=c.ethnicity, current_postcode=household.postcode or "",
-        )
-        apply_search_keys(child)
-        child_rows.append(child)
-    children = Child.objects.bulk_create(child_rows, batch_size=BATCH)
-    child_by_key = {spec.key: child for spec, child in zip(council.children, children, strict=True)}
-    report.add("children", len(children))
-    progress("children", len(children))
+    # Children, with the search keys the name search uses.
+    child_ids = next_ids(Child, len(council.children))
+    child_id = {spec.key: child_ids[i] for i, spec in enumerate(council.children)}
 
-    names, identifiers, child_addresses, residences = [], [], [], []
-    for spec in council.children:
-        child = child_by_key[spec.key]
-        keys = search_keys(forename=spec.legal_forename, surname=spec.legal_surname)
-        keys.pop("surname_prefix")
-        names.append(ChildName(child=child, kind=ChildName.Kind.LEGAL, forename=spec.legal_forename,
-                               middle_names=spec.middle_names, surname=spec.legal_surname, source="synthetic", **keys))
-        for former in spec.former_surnames:
-            former_keys = search_keys(forename=spec.legal_forename, surname=former)
-            former_keys.pop("surname_prefix")
-            names.append(ChildName(child=child, kind=ChildName.Kind.FORMER, forename=spec.legal_forename,
-                                   surname=former, source="synthetic", **former_keys))
-        for former_upn in spec.former_upns:
-            identifiers.append(ChildIdentifier(child=child, kind=ChildIdentifier.Kind.FORMER_UPN, value=former_upn,
-                                               source="synthetic"))
-        household = household_by_key[spec.household_key]
-        for previous, address in previous_by_household.get(spec.household_key, []):
-            if previous.end < spec.dob:
+    def child_rows() -> object:
+        for spec in council.children:
+            household = household_by_key[spec.household_key]
+            keys = search_keys(forename=spec.legal_forename, surname=spec.legal_surname)
+            upn = upns.normalise(spec.upn) if spec.upn else ""
+            yield (child_id[spec.key], la.pk, spec.legal_forename, spec.middle_names, spec.legal_surname,
+                   spec.preferred_forename or "", "", spec.dob, spec.sex, upn, bool(upn) and upns.is_temporary(upn),
+                   spec.nhs_number or "", "", spec.first_language, "", spec.ethnicity, False, 1,
+                   keys["forename_key"], keys["surname_key"], keys["forename_phonetic"], keys["surname_phonetic"],
+                   keys["surname_prefix"], household.postcode or "")
+
+    bulk_insert(Child, [
+        "local_authority_id", "legal_forename", "legal_middle_names", "legal_surname", "preferred_forename",
+        "preferred_surname", "date_of_birth", "sex", "upn", "upn_is_temporary", "nhs_number",
+        "consistent_identifier", "first_language", "other_languages", "ethnicity", "is_restricted", "version",
+        "forename_key", "surname_key", "forename_phonetic", "surname_phonetic", "surname_prefix", "current_postcode",
+    ], child_rows(), with_ids=True)  # type: ignore[arg-type]
+    report.add("children", len(child_ids))
+    progress("children", len(child_ids))
+
+    names = bulk_insert(ChildName, NAME_FIELDS, (
+        row
+        for spec in council.children
+        for row in [_name_row(child_id[spec.key], ChildName.Kind.LEGAL, spec.legal_forename, spec.middle_names,
+                              spec.legal_surname)]
+        + [_name_row(child_id[spec.key], ChildName.Kind.FORMER, spec.legal_forename, "", former)
+           for former in spec.former_surnames]
+    ))
+    bulk_insert(ChildIdentifier, ["child_id", "kind", "value", "source"], (
+        (child_id[spec.key], ChildIdentifier.Kind.FORMER_UPN, former, "synthetic")
+        for spec in council.children for former in spec.former_upns
+    ))
+
+    def periods(spec: ChildSpec) -> list[tuple[int, dt.date, dt.date | None, bool, str, str]]:
+        """(address id, start, end, in area, la code, country) for the child's lifetime in this household."""
+        result = []
+        for prev, address_id in previous_by_household.get(spec.household_key, []):
+            if prev.end < spec.dob:
                 continue
-            start = max(previous.start or spec.dob, spec.dob)
-            child_addresses.append(ChildAddress(child=child, address=address, start=start, end=previous.end,
-                                                source="synthetic"))
-            residences.append(Residence(child=child, in_area=previous.la_code == la.code, start=start,
-                                        end=previous.end, la_code=previous.la_code or "",
-                                        country=previous.country if previous.country != "England" else "",
-                                        source="synthetic"))
-        start = max(household.moved_in, spec.dob)
-        child_addresses.append(ChildAddress(child=child, address=address_by_household[spec.household_key],
-                                            start=start, source="synthetic"))
-        residences.append(Residence(child=child, in_area=household.la_code == la.code, start=start,
-                                    la_code=household.la_code or "",
-                                    country=household.country if household.country != "England" else "",
-                                    source="synthetic"))
-    ChildName.objects.bulk_create(names, batch_size=BATCH)
-    ChildIdentifier.objects.bulk_create(identifiers, batch_size=BATCH)
-    ChildAddress.objects.bulk_create(child_addresses, batch_size=BATCH)
-    Residence.objects.bulk_create(residences, batch_size=BATCH)
-    report.add("names", len(names))
-    report.add("addresses of children", len(child_addresses))
-    progress("names and addresses", len(names) + len(child_addresses))
+            result.append((address_id, max(prev.start or spec.dob, spec.dob), prev.end, prev.la_code == la.code,
+                           prev.la_code or "", prev.country if prev.country != "England" else ""))
+        household = household_by_key[spec.household_key]
+        result.append((current_address_id[spec.household_key], max(household.moved_in, spec.dob), None,
+                       household.la_code == la.code, household.la_code or "",
+                       household.country if household.country != "England" else ""))
+        return result
+
+    lived = [(child_id[spec.key], p) for spec in council.children for p in periods(spec)]
+    addresses = bulk_insert(ChildAddress, ["child_id", "address_id", "start", "end", "source"],
+                            ((cid, p[0], p[1], p[2], "synthetic") for cid, p in lived))
+    bulk_insert(Residence, ["child_id", "in_area", "start", "end", "la_code", "country", "source"],
+                ((cid, p[3], p[1], p[2], p[4], p[5], "synthetic") for cid, p in lived))
+    report.add("names", names)
+    report.add("addresses of children", addresses)
+    progress("names and addresses", names + addresses)
 
     # Parents and carers, linked to every child in their household; siblings linked to each other.
-    children_by_household: dict[int, list[Any]] = defaultdict(list)
+    children_by_household: dict[int, list[ChildSpec]] = defaultdict(list)
     for spec in council.children:
         children_by_household[spec.household_key].append(spec)
-    contacts = Contact.objects.bulk_create([
-        Contact(forename=c.forename, surname=c.surname, mobile=c.phone or "", email=c.email or "",
-                address=address_by_household.get(c.household_key))
-        for c in council.contacts
-    ], batch_size=BATCH)
-    child_contacts = [
-        ChildContact(child=child_by_key[child_spec.key], contact=contact, relationship=spec.relationship,
-                     parental_responsibility=spec.parental_responsibility, lives_with=spec.lives_with,
-                     priority=spec.order)
-        for spec, contact in zip(council.contacts, contacts, strict=True)
-        for child_spec in children_by_household.get(spec.household_key, [])
-    ]
-    ChildContact.objects.bulk_create(child_contacts, batch_size=BATCH)
-    links = []
-    for members in children_by_household.values():
-        for a in members:
-            for b in members:
-                if a.key != b.key:
-                    kind = ChildLink.Kind.TWIN if a.dob == b.dob else ChildLink.Kind.SIBLING
-                    links.append(ChildLink(child=child_by_key[a.key], other=child_by_key[b.key], kind=kind))
-    ChildLink.objects.bulk_create(links, batch_size=BATCH)
-    report.add("contacts", len(contacts))
-    report.add("sibling links", len(links))
-    progress("contacts and siblings", len(child_contacts) + len(links))
+    contact_ids = next_ids(Contact, len(council.contacts))
+    bulk_insert(Contact, ["title", "forename", "surname", "phone", "mobile", "email", "address_id"], (
+        (contact_ids[i], "", c.forename, c.surname, "", c.phone or "", c.email or "",
+         current_address_id.get(c.household_key))
+        for i, c in enumerate(council.contacts)
+    ), with_ids=True)
+    child_contacts = bulk_insert(ChildContact, ["child_id", "contact_id", "relationship", "parental_responsibility",
+                                                "lives_with", "priority"], (
+        (child_id[member.key], contact_ids[i], c.relationship, c.parental_responsibility, c.lives_with, c.order)
+        for i, c in enumerate(council.contacts)
+        for member in children_by_household.get(c.household_key, [])
+    ))
+    links = bulk_insert(ChildLink, ["child_id", "other_id", "kind"], (
+        (child_id[a.key], child_id[b.key], ChildLink.Kind.TWIN if a.dob == b.dob else ChildLink.Kind.SIBLING)
+        for members in children_by_household.values() for a in members for b in members if a.key != b.key
+    ))
+    report.add("contacts", len(contact_ids))
+    report.add("sibling links", links)
+    progress("contacts and siblings", child_contacts + links)
 
-    enrolments = Enrolment.objects.bulk_create([
-        Enrolment(child=child_by_key[e.child_key], school=school_by_key[e.school_key], start=e.start, end=e.end,
-                  nc_year_actual=e.nc_year_actual, deletion_ground=e.deletion_ground or "",
-                  destination_laestab=e.destination_laestab or "", source="synthetic")
+    enrolments = bulk_insert(Enrolment, ["child_id", "school_id", "start", "end", "nc_year_actual",
+                                         "deletion_ground", "destination_laestab", "destination_name",
+                                         "is_dual_registration", "source"], (
+        (child_id[e.child_key], school_id[e.school_key], e.start, e.end, e.nc_year_actual, e.deletion_ground or "",
+         e.destination_laestab or "", "", False, "synthetic")
         for e in council.enrolments
-    ], batch_size=BATCH)
-    report.add("enrolments", len(enrolments))
-    progress("enrolments", len(enrolments))
+    ))
+    report.add("enrolments", enrolments)
+    progress("enrolments", enrolments)
 
-    flag_types = {t.code: t for t in RiskFlagType.objects.all()}
-    flags = RiskFlag.objects.bulk_create([
-        RiskFlag(child=child_by_key[f.child_key], flag_type=flag_types[f.code], source=f.source,
-                 identified_on=f.recorded_on, recorded_by_label="synthetic")
+    flag_types = {t.code: t.pk for t in RiskFlagType.objects.all()}
+    flags = bulk_insert(RiskFlag, ["child_id", "flag_type_id", "source", "identified_on", "note",
+                                   "recorded_by_label", "recorded_at"], (
+        (child_id[f.child_key], flag_types[f.code], f.source, f.recorded_on, "", "synthetic",
+         dt.datetime.combine(f.recorded_on, dt.time(9), tzinfo=dt.UTC))
         for f in council.risk_flags if f.code in flag_types
-    ], batch_size=BATCH)
-    ehe = EducationOtherwise.objects.bulk_create([
-        EducationOtherwise(child=child_by_key[e.child_key], kind=EducationOtherwise.Kind.EHE, start=e.start,
-                           source=f"synthetic: {e.reason}")
+    ))
+    ehe = bulk_insert(EducationOtherwise, ["child_id", "kind", "start", "end", "suitability", "source"], (
+        (child_id[e.child_key], EducationOtherwise.Kind.EHE, e.start, None, EducationOtherwise.Suitability.UNKNOWN,
+         f"synthetic: {e.reason}")
         for e in council.ehe
-    ], batch_size=BATCH)
-    report.add("risk flags", len(flags))
-    report.add("home educated", len(ehe))
-    progress("flags and EHE", len(flags) + len(ehe))
+    ))
+    report.add("risk flags", flags)
+    report.add("home educated", ehe)
+    progress("flags and EHE", flags + ehe)
 
     if truth_path is not None:
         truth_path.parent.mkdir(parents=True, exist_ok=True)
@@ -236,11 +246,5 @@ def council_load(council: Council, *, progress: Progress = _noop, truth_path: Pa
             writer = csv.writer(handle)
             writer.writerow(["child_id", "status", "since"])
             for t in council.truth:
-                writer.writerow([child_by_key[t.child_key].pk, t.status, t.since.isoformat() if t.since else ""])
+                writer.writerow([child_id[t.child_key], t.status, t.since.isoformat() if t.since else ""])
     return report
-
-
-def on_date_default() -> dt.date:
-    from django.utils import timezone
-
-    return timezone.localdate()

@@ -1,0 +1,88 @@
+"""Fast bulk inserts for generated and imported data (seed_demo, feeds): parameterised executemany, no model
+instances. Rows are tuples in the order of `fields`; foreign keys are given as ids (`child_id`).
+
+Django's bulk_create spends most of its time building model instances and SQL per batch; this is 5-10x faster
+for hundreds of thousands of rows. Primary keys are allocated up front (max(id)+1...) so callers can link rows
+without reading them back; on PostgreSQL the id sequence is moved past them afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connections, models, router
+from django.utils import timezone
+
+BATCH = 5000
+
+
+def _converter(field: models.Field[Any, Any], vendor: str, ops: Any) -> Callable[[Any], Any] | None:
+    if isinstance(field, models.JSONField):
+        if vendor == "postgresql":
+            from psycopg.types.json import Jsonb
+
+            return lambda v: None if v is None else Jsonb(v)
+        return lambda v: None if v is None else json.dumps(v)
+    if isinstance(field, models.DateTimeField):
+        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+    if isinstance(field, models.DateField) and vendor == "sqlite":
+        return lambda v: None if v is None else v.isoformat()
+    return None
+
+
+def next_ids(model: type[models.Model], count: int) -> list[int]:
+    """Reserve `count` primary keys after the current maximum (call inside the loading transaction)."""
+    current = model._base_manager.aggregate(m=models.Max("pk"))["m"] or 0
+    return list(range(current + 1, current + 1 + count))
+
+
+def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                with_ids: bool = False) -> int:
+    """INSERT rows (tuples in `fields` order; if with_ids, the first value of each row is the primary key).
+
+    auto_now/auto_now_add fields (created_at, updated_at, recorded_at...) not given are filled with now().
+    """
+    meta = model._meta
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    names = list(fields)
+    columns = ([meta.pk.column] if with_ids else []) + [meta.get_field(name).column for name in names]
+    auto = [f.name for f in meta.concrete_fields
+            if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add) and f.name not in names]
+    columns += [meta.get_field(name).column for name in auto]
+    field_objs = ([meta.pk] if with_ids else []) + [meta.get_field(name) for name in names]
+    converters = [_converter(f, connection.vendor, connection.ops) for f in field_objs]
+    now = timezone.now()
+    stamp = tuple(connection.ops.adapt_datetimefield_value(now) for _ in auto)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - identifiers from model metadata, values are parameters
+    total = 0
+    batch: list[tuple[Any, ...]] = []
+    needs_conversion = any(c is not None for c in converters)
+    with connection.cursor() as cursor:
+        for row in rows:
+            if needs_conversion:
+                row = tuple(c(v) if c is not None else v for c, v in zip(converters, row, strict=True))
+            batch.append(tuple(row) + stamp)
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                total += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            total += len(batch)
+    if with_ids and connection.vendor == "postgresql":
+        reset = connection.ops.sequence_reset_sql(_NoStyle(), [model])
+        with connection.cursor() as cursor:
+            for statement in reset:
+                cursor.execute(statement)
+    return total
+
+
+class _NoStyle:
+    def __getattr__(self, name: str) -> Callable[[str], str]:
+        return lambda text: text
+
