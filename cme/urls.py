@@ -29,6 +29,7 @@ urlpatterns = [
     path("timetables/", include("cme.timetables.urls")),
     path("cnis/", include("cme.cnis.urls")),
     path("reports/", include("cme.reports.urls")),
+    path("privacy/", include("cme.privacy.urls")),
     path("api/v1/", include(("cme.api.urls", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

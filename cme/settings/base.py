@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cme.panels",
     "cme.reports",
     "cme.api",
+    "cme.privacy",
     "cme.demo",
 ]
 
