@@ -27,7 +27,7 @@ def test_sign_in_page_is_govuk_styled(db: None) -> None:
     response = Client().get(reverse("accounts:sign-in"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "govuk-header" in html and "govuk-phase-banner" in html and "govuk-skip-link" in html
+    assert "govuk-generic-header" in html and "govuk-phase-banner" in html and "govuk-skip-link" in html
     assert "Children missing education" in html
     assert "govuk-frontend.min.css" in html
 

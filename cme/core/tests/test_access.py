@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,7 @@ def all_paths() -> list[str]:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, prefix + route)
             else:
-                path = prefix + route
-                for token in ("<int:pk>", "<uidb64>", "<token>", "<path:object_id>", "<app_label>", "<id>",
-                              "<path:url>", "<int:content_type_id>", "<path:object_id>"):
-                    path = path.replace(token, "1")
+                path = re.sub(r"<[^>]+>", "1", prefix + route)
                 if "(?P" in path or "^" in path:
                     continue
                 paths.append("/" + path.lstrip("/"))
