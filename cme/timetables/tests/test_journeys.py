@@ -17,10 +17,8 @@ from cme.timetables.models import PartTimeTimetable
 from cme.timetables.tests.factories import pupil
 from tests.system.conftest import Checker, give_totp, heading, sign_in
 
-#: Browser journeys run only when asked for (`make test-browser`, i.e. `pytest -m system`), never in unit runs.
-ONLY_WITH_M_SYSTEM = 'config.getoption("markexpr", "").strip() != "system"'
-pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(ONLY_WITH_M_SYSTEM, reason="browser journey: run with -m system")]
+#: Browser journeys run in `make test` (CI) and alone with `make test-browser` (`pytest -m system`).
+pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
 
 def fill_date(page: Page, label: str, day: dt.date) -> None:
