@@ -43,6 +43,9 @@ test-browser: install
 worker: install
 	DJANGO_SETTINGS_MODULE=cme.settings.dev $(BIN)/python manage.py db_worker
 
+bench: install
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
 assets:
 	./scripts/vendor_govuk_frontend.sh
 

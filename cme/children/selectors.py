@@ -202,13 +202,19 @@ def child_list_queryset(children: QuerySet[Child]) -> QuerySet[Child]:
 
 
 def school_list(*, user: User) -> QuerySet[School]:
-    today = timezone.localdate()
-    on_roll = Q(enrolments__start__lte=today) & (Q(enrolments__end__isnull=True) | Q(enrolments__end__gte=today))
-    return (
-        School.objects.filter(local_authority_id=user.local_authority_id)
-        .annotate(roll=Count("enrolments", filter=on_roll))
-        .order_by("name")
+    return School.objects.filter(local_authority_id=user.local_authority_id).order_by("name")
+
+
+def school_rolls(*, school_ids: list[int], on: dt.date | None = None) -> dict[int, int]:
+    """Pupils on roll today for the given schools only (one grouped query using the (school, end) index)."""
+    day = on or timezone.localdate()
+    rows = (
+        Enrolment.objects.filter(school_id__in=school_ids, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gte=day))
+        .values("school_id")
+        .annotate(n=Count("id"))
     )
+    return {row["school_id"]: row["n"] for row in rows}
 
 
 def school_get(*, user: User, pk: int) -> School:

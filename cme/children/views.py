@@ -60,14 +60,17 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk, summary="child page")
     can_see_flags = has_permission(request.user, "child.view_restricted_fields")
     presenter = ChildPresenter(child, today=timezone.localdate(), can_see_flags=can_see_flags)
-    return render(request, "children/detail.html", {"title": child.full_name, "child": presenter})
+    return render(request, "children/detail.html", {
+        "title": child.full_name, "child": presenter, "can_work_cases": has_permission(request.user, "case.work"),
+    })
 
 
 @permission_required("school.list")
 def school_list(request: HttpRequest) -> HttpResponse:
     schools = selectors.school_list(user=request.user)  # type: ignore[arg-type]
     page = Paginator(schools, 50).get_page(request.GET.get("page"))
-    return render(request, "children/school_list.html", {"title": "Schools", "page": page})
+    rolls = selectors.school_rolls(school_ids=[s.pk for s in page.object_list])
+    return render(request, "children/school_list.html", {"title": "Schools", "page": page, "rolls": rolls})
 
 
 @permission_required("school.view")
