@@ -58,7 +58,7 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
     stamp = tuple(connection.ops.adapt_datetimefield_value(now) for _ in auto)
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - identifiers from model metadata, values are parameters
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608  # nosec B608 - identifiers from model metadata, values are parameters
     total = 0
     batch: list[tuple[Any, ...]] = []
     needs_conversion = any(c is not None for c in converters)
