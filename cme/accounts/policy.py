@@ -138,4 +138,5 @@ PERMISSIONS.update({
     # Reporting and exports (issue 9): personal-data exports need a casework role
     "reports.export_personal": frozenset(CASEWORK),
     "api.token_manage": frozenset({R.SYSTEM_ADMIN}),
+    **{a: frozenset(CASEWORK) for a in ("privacy.sar", "privacy.rectify")}, **{a: frozenset({R.ATTENDANCE_MANAGER, R.SYSTEM_ADMIN}) for a in ("privacy.retention", "privacy.breakglass_report")},  # noqa: E501 - issue 11
 })

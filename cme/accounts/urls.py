@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cme.accounts import views
+from cme.accounts import reauth, views
 
 app_name = "accounts"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("password-reset/sent/", views.password_reset_sent, name="password-reset-sent"),
     path("password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password-reset-confirm"),
     path("password-reset/complete/", views.password_reset_complete, name="password-reset-complete"),
+    path("confirm-it-is-you/", reauth.reauth, name="reauth"),
 ]

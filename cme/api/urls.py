@@ -7,9 +7,30 @@ from typing import Any
 from django.urls import URLPattern, URLResolver
 
 from cme.api.base import api
+from cme.api.routers import ERROR_CODES, ErrorOut
+from cme.api.routers.cases import router as cases_router
+from cme.api.routers.feeds import router as feeds_router
+from cme.api.routers.notifications import router as intake_router
 from cme.children.api import router as children_router
+from cme.reports.api import router as reports_router
 
 api.add_router("/children", children_router)
+api.add_router("/cases", cases_router)
+api.add_router("/", intake_router)
+api.add_router("/feeds", feeds_router)
+api.add_router("/reports", reports_router)
+
+
+def _declare_errors() -> None:
+    """Every operation may answer with the common error body (cme.api.base): declare it in the OpenAPI document."""
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for code in ERROR_CODES:
+                    operation.response_models.setdefault(code, operation._create_response_model(ErrorOut))
+
+
+_declare_errors()
 
 
 def _no_login_redirect(patterns: list[Any]) -> list[Any]:

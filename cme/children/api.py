@@ -8,8 +8,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
+from pydantic import StrictInt, StrictStr
 
 from cme.api.base import require
+from cme.api.routers import ApiDate
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children import selectors
@@ -20,13 +22,13 @@ router = Router(tags=["children"])
 
 
 class ChildSearchIn(Schema):
-    upn: str = ""
-    name: str = ""
-    date_of_birth: dt.date | None = None
-    born_from: dt.date | None = None
-    born_to: dt.date | None = None
-    postcode: str = ""
-    limit: int = 50
+    upn: StrictStr = ""
+    name: StrictStr = ""
+    date_of_birth: ApiDate | None = None
+    born_from: ApiDate | None = None
+    born_to: ApiDate | None = None
+    postcode: StrictStr = ""
+    limit: StrictInt = 50
 
 
 class ChildOut(Schema):

@@ -4,7 +4,8 @@
 pupils updated since the last one, plus the day's register marks; building just those is what makes weeks of
 feed history cheap at 100,000 children. The payloads have the same shape as ``iter_school_feed`` and the same
 marks (the same random streams are consumed in the same order), with ``students``, ``students-leaver`` and
-``students-pre-admission`` filtered on ``updated_at`` after ``since``.
+``students-pre-admission`` filtered on ``updated_at`` on or after ``since`` (the synthetic ``updated_at`` is a
+date, so a change on the day of the last sync may have come after it: it is sent again, which is harmless).
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ class _Increments(_FeedBuilder):
         marks: list[dict[str, object]] = []
         for e in enrolments:
             if e.start <= day and (e.end is None or e.end >= day):
-                if e.start > since:
+                if e.start >= since:
                     students.append(self._student(school, e, day))
                 if school_day:
                     year = e.nc_year_actual + (school_year_of(min(day, e.end or day)) - school_year_of(e.start))
                     sid = _wonde_id("A", "student", school.key, e.child_key, e.start.toordinal())
                     marks.extend(self._marks(rng, e, sid, day, year))
             elif e.end is not None and e.end < day and (day - e.end).days <= 400:
-                if min(day, e.end) > since:
+                if min(day, e.end) >= since:
                     leavers.append(self._student(school, e, day, leaver=True))
             elif e.start > day and (e.start - day).days <= 120:
                 pre.append(self._student(school, e, day))

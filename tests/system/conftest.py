@@ -7,6 +7,7 @@ and is saved as a screenshot under artifacts/screenshots/.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -29,22 +30,56 @@ PASSWORD = "correct horse battery staple"
 pytestmark = pytest.mark.system
 
 
+#: One Playwright and one Chromium for the whole run. Other conftests re-export `browser` (e.g. the registers'
+#: journeys in cme/timetables), which makes pytest build a second session fixture: a second `sync_playwright()`
+#: inside the first one's event loop fails, so the fixture shares a single instance.
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]  # type: ignore[misc]
+        return
+    playwright = sync_playwright().start()
+    shared = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    _SHARED["browser"] = shared
+    try:
+        yield shared
+    finally:
+        _SHARED.clear()
+        shared.close()
+        playwright.stop()
+
+
+#: Playwright waits for each element by itself (auto-waiting, `expect`); a page that never comes fails in 10 s.
+TIMEOUT_MS = 10_000
+
+
+def new_page(browser: Browser) -> Page:
+    """A fresh tab in its own context (its own cookies), as a second person at another desk."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    return context.new_page()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    page = new_page(browser)
     yield page
-    context.close()
+    page.context.close()
+
+
+#: The innermost elements that stick out past the right edge of the window (to say what to fix).
+WIDEST = """() => {
+  const edge = document.documentElement.clientWidth;
+  const out = [...document.querySelectorAll("body *")].filter(el => el.getBoundingClientRect().right > edge + 1);
+  return out.filter(el => !out.some(other => other !== el && el.contains(other))).slice(0, 5)
+    .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + [...el.classList].join(".")
+         + " " + (el.innerText || "").slice(0, 40));
+}"""
 
 
 class Checker:
@@ -64,8 +99,9 @@ class Checker:
         size = page.viewport_size
         page.set_viewport_size({"width": 640, "height": 900})
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        culprits = page.evaluate(WIDEST) if overflow > 1 else []
         page.set_viewport_size(size or {"width": 1280, "height": 900})
-        assert overflow <= 1, f"{name}: scrolls horizontally at 200% zoom ({overflow}px)"
+        assert overflow <= 1, f"{name}: scrolls horizontally at 200% zoom ({overflow}px): {culprits}"
         self.pages.append(name)
 
 
@@ -77,13 +113,10 @@ def check() -> Checker:
 def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD, *, keyboard: bool = False) -> None:
     page.goto(f"{base_url}/account/sign-in/")
     if keyboard:
-        page.keyboard.press("Tab")  # skip link
-        page.get_by_label("Email address").focus()
-        page.keyboard.type(email)
-        page.keyboard.press("Tab")
-        page.keyboard.type(password)
-        with page.expect_navigation():
-            page.keyboard.press("Enter")
+        keys = Keyboard(page)
+        keys.type(page.get_by_label("Email address"), email)
+        keys.type(page.get_by_label("Password"), password)
+        keys.press(page.get_by_role("button", name="Sign in"))
     else:
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password").fill(password)
@@ -96,11 +129,13 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD, *, 
         assert device is not None, "LA staff need a TOTP device"
         code = f"{totp(device.bin_key):06d}"
         field = page.get_by_label("Security code")
-        field.fill(code)
-        with page.expect_navigation():
-            if keyboard:
-                field.press("Enter")
-            else:
+        if keyboard:
+            Keyboard(page).type(field, code)
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
+        else:
+            field.fill(code)
+            with page.expect_navigation():
                 page.get_by_role("button", name="Continue").click()
     assert "/account/" not in page.url, f"sign-in did not complete: {page.url}"
 
@@ -111,3 +146,105 @@ def give_totp(user: object) -> TOTPDevice:
 
 def heading(page: Page) -> str:
     return re.sub(r"\s+", " ", page.locator("h1").first.inner_text()).strip()
+
+
+# --- Failure evidence ------------------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    report = yield
+    if report.when == "call" and report.failed and "browser" in getattr(item, "funcargs", {}):
+        # Save what every open tab showed when a journey failed: the HTML and a screenshot, as CI artefacts.
+        out = SCREENSHOTS.parent / "failures" / item.name
+        out.mkdir(parents=True, exist_ok=True)
+        for i, context in enumerate(item.funcargs["browser"].contexts):
+            for j, tab in enumerate(context.pages):
+                (out / f"{i}-{j}.html").write_text(tab.content())
+                tab.screenshot(path=str(out / f"{i}-{j}.png"), full_page=True)
+    return report
+
+
+# --- Keyboard only: Tab, Shift+Tab, Enter, Space and the arrow keys; never a mouse click -----------------------
+
+
+class Keyboard:
+    """Drives a page the way a keyboard user does. `tab_to` presses Tab until the element has focus, so a control
+    that cannot be reached by Tab (or is hidden from the focus order) fails the journey."""
+
+    LIMIT = 400
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def _focused(self, target: Locator) -> bool:
+        return bool(target.evaluate("el => el === document.activeElement"))
+
+    def tab_to(self, target: Locator) -> None:
+        target.wait_for()
+        for _ in range(self.LIMIT):
+            if self._focused(target):
+                return
+            self.page.keyboard.press("Tab")
+        raise AssertionError(f"not reachable with the Tab key: {target}")
+
+    def type(self, target: Locator, text: str) -> None:
+        self.tab_to(target)
+        self.page.keyboard.press("ControlOrMeta+A")
+        self.page.keyboard.type(text)
+
+    def date(self, group: str, day: dt.date) -> None:
+        fieldset = self.page.get_by_role("group", name=group)
+        for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+            self.type(fieldset.get_by_label(part), str(value))
+
+    def press(self, target: Locator, key: str = "Enter") -> None:
+        """Activate a link or button (Enter) and wait for the page it leads to."""
+        self.tab_to(target)
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+
+    def tick(self, target: Locator) -> None:
+        """A checkbox: Space toggles it on."""
+        self.tab_to(target)
+        if not target.is_checked():
+            self.page.keyboard.press("Space")
+        assert target.is_checked()
+
+    def choose(self, target: Locator) -> None:
+        """A radio: Tab lands on the group (one stop), the arrow keys move the choice."""
+        name = target.get_attribute("name")
+        target.wait_for()
+        for _ in range(self.LIMIT):
+            if self.page.evaluate("n => document.activeElement && document.activeElement.name === n", name):
+                break
+            self.page.keyboard.press("Tab")
+        else:
+            raise AssertionError(f"radio group {name} not reachable with the Tab key")
+        if not self._focused(target) or not target.is_checked():
+            self.page.keyboard.press("Space")  # the first radio, when none was chosen yet
+        for _ in range(50):
+            if target.is_checked():
+                return
+            self.page.keyboard.press("ArrowDown")
+        raise AssertionError(f"could not choose {target} with the arrow keys")
+
+    def select(self, target: Locator, label: str) -> None:
+        """A select: focus it, then the arrow keys change the option without opening the list."""
+        self.tab_to(target)
+        for _ in range(200):
+            if target.evaluate("el => el.options[el.selectedIndex].text.trim()") == label:
+                return
+            self.page.keyboard.press("ArrowDown")
+        raise AssertionError(f"no option {label!r} in {target}")
+
+
+def keyboard(page: Page) -> Keyboard:
+    return Keyboard(page)
+
+
+def fill_date(page: Page, label: str, day: dt.date) -> None:
+    group = page.get_by_role("group", name=label)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

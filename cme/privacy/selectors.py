@@ -1,0 +1,28 @@
+"""Reads for the data protection pages, always starting from the user's scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from cme.accounts.models import User
+from cme.audit.models import AuditEvent
+from cme.children.models import Child, ChildName
+from cme.privacy.models import RetentionRule
+
+BREAK_GLASS_SUMMARY = "break-glass access to a restricted record"
+
+
+def breakglass_events(*, user: User) -> QuerySet[AuditEvent]:
+    """Accesses to restricted records (with the reason given) in the user's local authority."""
+    return AuditEvent.objects.filter(local_authority_id=user.local_authority_id, action=AuditEvent.Action.VIEW,
+                                     summary=BREAK_GLASS_SUMMARY).order_by("-at", "-id")
+
+
+def rectification_history(*, child: Child) -> tuple[QuerySet[AuditEvent], QuerySet[ChildName]]:
+    changes = AuditEvent.objects.for_child(child.pk).filter(
+        action=AuditEvent.Action.UPDATE, object_type="children.child").order_by("-at", "-id")
+    return changes, child.names.order_by("-recorded_at")
+
+
+def retention_rules() -> QuerySet[RetentionRule]:
+    return RetentionRule.objects.all()

@@ -1,0 +1,93 @@
+"""Data protection pages: subject access export, rectification, legal hold, break-glass report, retention."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cme.accounts.policy import permission_required
+from cme.accounts.reauth import reauth_required
+from cme.audit.models import AuditEvent
+from cme.audit.services import Auditor
+from cme.children import selectors as child_selectors
+from cme.children.services import ChildChangedError, child_update
+from cme.privacy import sar, selectors, services
+from cme.privacy.forms import LegalHoldForm, RectifyForm
+
+
+@permission_required("privacy.sar")
+@require_http_methods(["GET"])
+def sar_page(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk,
+                                         summary="subject access page")
+    return render(request, "privacy/sar.html", {"title": "Subject access request", "child": child,
+                                                "models": sorted(sar.models_reached())})
+
+
+@permission_required("privacy.sar")
+@reauth_required()
+@require_POST
+def sar_download(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    body = sar.sar_json(child=child)
+    Auditor.from_request(request).record(AuditEvent.Action.EXPORT, child, child_id=child.pk,
+                                         summary="subject access export")
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{child.pk}.json"'
+    return response
+
+
+@permission_required("privacy.rectify")
+@require_http_methods(["GET", "POST"])
+def rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a child's name or date of birth (Art 16): optimistic lock, history kept, audited."""
+    child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    initial = {"legal_forename": child.legal_forename, "legal_middle_names": child.legal_middle_names,
+               "legal_surname": child.legal_surname, "date_of_birth": child.date_of_birth, "version": child.version}
+    form = RectifyForm(request.POST if request.method == "POST" else None, initial=initial)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version, reason = data.pop("version"), data.pop("reason")
+        changes = {k: v for k, v in data.items() if getattr(child, k) != v}
+        try:
+            child_update(actor=Auditor.from_request(request), child=child, expected_version=version,
+                         reason=reason, **changes)
+            return redirect("privacy:rectify", pk=child.pk)
+        except ChildChangedError:
+            conflict = True
+            form.add_error(None, "Someone else changed this record while you were editing it. "
+                                 "Check the current details below and make your correction again.")
+    history, names = selectors.rectification_history(child=child)
+    return render(request, "privacy/rectify.html", {"title": "Correct a child's details", "child": child,
+                                                    "form": form, "changes": history[:100], "names": names,
+                                                    "conflict": conflict})
+
+
+@permission_required("privacy.retention")
+@require_POST
+def hold_new(request: HttpRequest, pk: int) -> HttpResponse:
+    child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    form = LegalHoldForm(request.POST)
+    if form.is_valid():
+        services.legal_hold_place(actor=Auditor.from_request(request), user=request.user,  # type: ignore[arg-type]
+                                  child=child, reason=form.cleaned_data["reason"])
+    return redirect("privacy:rectify", pk=child.pk)
+
+
+@permission_required("privacy.breakglass_report")
+def breakglass_report(request: HttpRequest) -> HttpResponse:
+    events = selectors.breakglass_events(user=request.user)  # type: ignore[arg-type]
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "privacy/breakglass.html", {"title": "Access to restricted records", "page": page})
+
+
+@permission_required("privacy.retention")
+def retention(request: HttpRequest) -> HttpResponse:
+    """The schedule and what a purge would do today (dry run: nothing is changed)."""
+    lines = services.retention_purge(dry_run=True)
+    return render(request, "privacy/retention.html", {"title": "Retention schedule",
+                                                      "rules": selectors.retention_rules(), "lines": lines})
