@@ -44,6 +44,7 @@ from cme.cases.models import (
     DueUnit,
     Enquiry,
     EnquiryTemplate,
+    EnquiryTemplateItem,
     Note,
     SchoolWhere,
     Task,
@@ -228,6 +229,13 @@ def enquiry_template_for(*, local_authority_id: int, case_type: str) -> EnquiryT
 
 def _create_enquiries(*, case: Case, terms: calendar.TermCalendar) -> int:
     template = enquiry_template_for(local_authority_id=case.local_authority_id, case_type=case.case_type)
+    if template is None:
+        # A case never opens without the reasonable-enquiries checklist: restore the R2.5 defaults if they are
+        # missing (e.g. a database loaded without the data migration's rows), then use them.
+        from cme.cases.checklist import enquiry_templates_ensure
+
+        enquiry_templates_ensure(EnquiryTemplate, EnquiryTemplateItem)
+        template = enquiry_template_for(local_authority_id=case.local_authority_id, case_type=case.case_type)
     if template is None:
         return 0
     rows = [

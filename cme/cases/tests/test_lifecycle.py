@@ -192,3 +192,16 @@ def test_enquiry_evidence_and_not_applicable(officer: User) -> None:
         services.enquiry_not_applicable(actor=actor, user=officer, enquiry=police, reason="")
     services.enquiry_not_applicable(actor=actor, user=officer, enquiry=police, reason="No safety concern")
     assert Enquiry.objects.get(pk=police.pk).is_complete
+
+
+def test_a_case_opens_with_the_default_checklist_even_if_its_rows_were_removed(officer) -> None:  # type: ignore[no-untyped-def]
+    """R2.5: the reasonable-enquiries checklist is never missing (defaults are restored if deleted)."""
+    from cme.audit.services import Auditor
+    from cme.cases.models import EnquiryTemplate
+    from cme.cases.services import case_open
+    from cme.children.tests.factories import ChildFactory
+
+    EnquiryTemplate.objects.all().delete()
+    child = ChildFactory(local_authority=officer.local_authority)
+    case = case_open(actor=Auditor.for_user(officer), user=officer, child=child)
+    assert case.enquiries.count() > 5
