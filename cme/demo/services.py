@@ -31,7 +31,8 @@ DEMO_EXTENSIONS = [
     "cme.ehe.demo",
     "cme.timetables.demo",
     "cme.cnis.demo",
-    "cme.feeds.demo",
+    "cme.notifications.detection",  # writes the feeds' demo files, runs the daily run, raises concerns
+    "cme.matching.demo",
     "cme.notifications.demo",
     "cme.cases.demo",
     "cme.panels.demo",

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -21,6 +23,18 @@ from cme.notifications.tests.factories import NotificationFactory
 from cme.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """Schemathesis calls the WSGI application directly, so Django's request signals would close the database
+    connection after each call (CONN_MAX_AGE=0), ending the test's transaction on PostgreSQL. The test client
+    disconnects these handlers for the same reason; do likewise."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
