@@ -17,7 +17,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.system.keyboard import Keyboard
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
@@ -165,78 +167,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     return report
 
 
-# --- Keyboard only: Tab, Shift+Tab, Enter, Space and the arrow keys; never a mouse click -----------------------
-
-
-class Keyboard:
-    """Drives a page the way a keyboard user does. `tab_to` presses Tab until the element has focus, so a control
-    that cannot be reached by Tab (or is hidden from the focus order) fails the journey."""
-
-    LIMIT = 400
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-
-    def _focused(self, target: Locator) -> bool:
-        return bool(target.evaluate("el => el === document.activeElement"))
-
-    def tab_to(self, target: Locator) -> None:
-        target.wait_for()
-        for _ in range(self.LIMIT):
-            if self._focused(target):
-                return
-            self.page.keyboard.press("Tab")
-        raise AssertionError(f"not reachable with the Tab key: {target}")
-
-    def type(self, target: Locator, text: str) -> None:
-        self.tab_to(target)
-        self.page.keyboard.press("ControlOrMeta+A")
-        self.page.keyboard.type(text)
-
-    def date(self, group: str, day: dt.date) -> None:
-        fieldset = self.page.get_by_role("group", name=group)
-        for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
-            self.type(fieldset.get_by_label(part), str(value))
-
-    def press(self, target: Locator, key: str = "Enter") -> None:
-        """Activate a link or button (Enter) and wait for the page it leads to."""
-        self.tab_to(target)
-        with self.page.expect_navigation():
-            self.page.keyboard.press(key)
-
-    def tick(self, target: Locator) -> None:
-        """A checkbox: Space toggles it on."""
-        self.tab_to(target)
-        if not target.is_checked():
-            self.page.keyboard.press("Space")
-        assert target.is_checked()
-
-    def choose(self, target: Locator) -> None:
-        """A radio: Tab lands on the group (one stop), the arrow keys move the choice."""
-        name = target.get_attribute("name")
-        target.wait_for()
-        for _ in range(self.LIMIT):
-            if self.page.evaluate("n => document.activeElement && document.activeElement.name === n", name):
-                break
-            self.page.keyboard.press("Tab")
-        else:
-            raise AssertionError(f"radio group {name} not reachable with the Tab key")
-        if not self._focused(target) or not target.is_checked():
-            self.page.keyboard.press("Space")  # the first radio, when none was chosen yet
-        for _ in range(50):
-            if target.is_checked():
-                return
-            self.page.keyboard.press("ArrowDown")
-        raise AssertionError(f"could not choose {target} with the arrow keys")
-
-    def select(self, target: Locator, label: str) -> None:
-        """A select: focus it, then the arrow keys change the option without opening the list."""
-        self.tab_to(target)
-        for _ in range(200):
-            if target.evaluate("el => el.options[el.selectedIndex].text.trim()") == label:
-                return
-            self.page.keyboard.press("ArrowDown")
-        raise AssertionError(f"no option {label!r} in {target}")
+# --- Keyboard only (tests/system/keyboard.py) -------------------------------------------------------------------
 
 
 def keyboard(page: Page) -> Keyboard:

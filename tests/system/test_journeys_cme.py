@@ -1,7 +1,10 @@
 """The whole CME journey in the browser, each step as the role that does it, signed in with two-factor:
 a school deletes a pupil on ground I (R3.6) → the CME officer triages the return into a case → completes or
 justifies every reasonable enquiry (R2.5) → puts the case to the panel, which records its decision (R2.7(f)) →
-generates the lost-pupil CTF and records its S2S upload (R7.2) → closes the case as not located (R2.7)."""
+generates the lost-pupil CTF and records its S2S upload (R7.2) → closes the case as not located (R2.7).
+
+Done with the keyboard alone (Tab, Shift+Tab, Enter, Space, arrows), each control reached by Tab with a visible focus
+(tests/system/keyboard.py): the same pages with the mouse are covered by the other journeys and the view tests."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from cme.cases.models import Case, CaseStatusChoice, CTFFile
 from cme.children.models import School
 from cme.notifications.models import Notification
 from cme.panels.models import Decision
-from tests.system.conftest import Checker, fill_date, give_totp, heading, new_page, sign_in
+from tests.system.conftest import Checker, Keyboard, give_totp, heading, new_page, sign_in
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
@@ -43,26 +46,26 @@ def test_a_ground_i_deletion_becomes_a_case_the_panel_decides_and_it_closes_not_
 
     # 1. The school sends a deletion return on ground I (R3.6).
     page = new_page(browser)
-    sign_in(page, live_server.url, school_user.email)
-    page.get_by_role("link", name="A pupil has left your roll: send a deletion return").click()
+    keys = Keyboard(page)
+    sign_in(page, live_server.url, school_user.email, keyboard=True)
+    keys.press(page.get_by_role("link", name="A pupil has left your roll: send a deletion return"))
     assert heading(page) == "A pupil has left your roll"
     check(page, "deletion-return-new")
-    page.get_by_label("Ground for deletion").select_option("I")
-    fill_date(page, "Date of deletion from the admission register", deletion)
-    page.get_by_label("First name").fill("Amelia")
-    page.get_by_label("Last name").fill("Thompson")
-    fill_date(page, "Date of birth", dt.date(2016, 5, 14))
-    page.get_by_label("Home address", exact=True).fill("12 Cowley Road")
-    page.get_by_label("Postcode", exact=True).fill("OX4 1AB")
-    page.get_by_label("Full name of a parent the pupil normally lives with").fill("Sarah Thompson")
-    page.get_by_label("Emergency phone number for that parent").fill("07700 900982")
-    fill_date(page, "First day of the pupil's continuous absence", first_absent)
-    page.get_by_label("Every session in the absence was recorded as G, N or O").check()
-    page.get_by_label("There are no reasonable grounds to believe the absence").check()
-    page.get_by_label("The school and the local authority have jointly made reasonable enquiries").check()
-    page.get_by_label("Local authority officer you made the enquiries with").fill("Jo Officer")
-    with page.expect_navigation():  # the form posts, then the next page is there
-        page.get_by_role("button", name="Send deletion return").click()
+    keys.select(page.get_by_label("Ground for deletion"), "I")  # the option whose value is the ground's letter
+    keys.date("Date of deletion from the admission register", deletion)
+    keys.type(page.get_by_label("First name"), "Amelia")
+    keys.type(page.get_by_label("Last name"), "Thompson")
+    keys.date("Date of birth", dt.date(2016, 5, 14))
+    keys.type(page.get_by_label("Home address", exact=True), "12 Cowley Road")
+    keys.type(page.get_by_label("Postcode", exact=True), "OX4 1AB")
+    keys.type(page.get_by_label("Full name of a parent the pupil normally lives with"), "Sarah Thompson")
+    keys.type(page.get_by_label("Emergency phone number for that parent"), "07700 900982")
+    keys.date("First day of the pupil's continuous absence", first_absent)
+    keys.tick(page.get_by_label("Every session in the absence was recorded as G, N or O"))
+    keys.tick(page.get_by_label("There are no reasonable grounds to believe the absence"))
+    keys.tick(page.get_by_label("The school and the local authority have jointly made reasonable enquiries"))
+    keys.type(page.get_by_label("Local authority officer you made the enquiries with"), "Jo Officer")
+    keys.press(page.get_by_role("button", name="Send deletion return"))
     notification = Notification.objects.get()
     expect(page.get_by_text(f"Your reference is {notification.reference}")).to_be_visible()
     assert notification.deletion_ground == "I"
@@ -72,76 +75,77 @@ def test_a_ground_i_deletion_becomes_a_case_the_panel_decides_and_it_closes_not_
     # 2. The CME officer triages it into a new case.
     give_totp(officer)
     page = new_page(browser)
-    sign_in(page, live_server.url, officer.email)
-    page.get_by_role("link", name="Triage").first.click()
+    keys = Keyboard(page)
+    sign_in(page, live_server.url, officer.email, keyboard=True)
+    keys.press(page.get_by_role("link", name="Triage").first)
     check(page, "triage-queue")
-    page.get_by_role("link", name=notification.reference).click()
+    keys.press(page.get_by_role("link", name=notification.reference))
     check(page, "triage-detail")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Open a new CME case").click()
+    keys.press(page.get_by_role("button", name="Open a new CME case"))
     case = Case.objects.get()
     expect(page.get_by_text(f"Case {case.reference} opened")).to_be_visible()
     check(page, "case-opened")
 
     # 3. Reasonable enquiries (R2.5): each one recorded with its evidence, or said not to apply, and why.
-    page.get_by_role("button", name="Start enquiries").click()
+    keys.press(page.get_by_role("button", name="Start enquiries"))
     expect(page.get_by_role("button", name="Record the child as not located")).to_be_visible()
     for index, enquiry in enumerate(case.enquiries.order_by("order")):
-        page.get_by_role("link", name=enquiry.label, exact=True).click()
+        keys.press(page.get_by_role("link", name=enquiry.label, exact=True))
         assert heading(page) == enquiry.label
         if index == 0:
             check(page, "case-enquiry")
         if index % 4 == 3:
-            page.get_by_label("Why does this enquiry not apply?").fill("The family has no social worker")
-            page.get_by_role("button", name="Mark as not applicable").click()
+            keys.type(page.get_by_label("Why does this enquiry not apply?"), "The family has no social worker")
+            keys.press(page.get_by_role("button", name="Mark as not applicable"))
         else:
-            fill_date(page, "Date of the enquiry", today)
-            page.get_by_label("How was it made?").select_option(label="Phone call")
-            page.get_by_label("Who was contacted or checked?").fill("School office")
-            page.get_by_label("What did it find?").fill("No trace of the family")
-            page.get_by_role("button", name="Save the enquiry").click()
+            keys.date("Date of the enquiry", today)
+            keys.select(page.get_by_label("How was it made?"), "Phone call")
+            keys.type(page.get_by_label("Who was contacted or checked?"), "School office")
+            keys.type(page.get_by_label("What did it find?"), "No trace of the family")
+            keys.press(page.get_by_role("button", name="Save the enquiry"))
         assert heading(page) == "Amelia Thompson" or case.reference in page.content()
-    page.get_by_role("button", name="Record the child as not located").click()
+    keys.press(page.get_by_role("button", name="Record the child as not located"))
     expect(page.get_by_role("heading", name="Close the case")).to_be_visible()
     check(page, "case-not-located")
 
     # 4. The panel reviews the case and records its decision (R2.7(f)).
-    page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="Panel meetings").first.click()
+    keys.press(page.get_by_role("link", name="Panel", exact=True))
     check(page, "panel-list")
-    page.get_by_role("link", name="Schedule a meeting").click()
+    keys.press(page.get_by_role("link", name="Schedule a meeting"))
     check(page, "panel-new")
-    fill_date(page, "Date of the meeting", today)
-    page.get_by_label("Term", exact=True).fill("Autumn term")
-    page.get_by_label("Where").fill("County Hall")
-    page.get_by_role("button", name="Save").click()
-    page.get_by_label("Case reference").fill(case.reference)
-    page.get_by_role("button", name="Add the case").click()
+    keys.date("Date of the meeting", today)
+    keys.type(page.get_by_label("Term", exact=True), "Autumn term")
+    keys.type(page.get_by_label("Where"), "County Hall")
+    keys.press(page.get_by_role("button", name="Save"))
+    keys.type(page.get_by_label("Case reference"), case.reference)
+    keys.press(page.get_by_role("button", name="Add the case"))
     check(page, "panel-meeting")
-    page.get_by_role("link", name=case.reference).click()
+    keys.press(page.get_by_role("link", name=case.reference))
     check(page, "panel-item")
-    page.get_by_label("Agree to close as not located").check()
-    page.get_by_label("The decision, as minuted").fill("Enquiries exhausted; close as not located and send the CTF")
-    page.get_by_role("button", name="Record the decision").click()
+    keys.choose(page.get_by_label("Agree to close as not located"))
+    keys.type(page.get_by_label("The decision, as minuted"),
+              "Enquiries exhausted; close as not located and send the CTF")
+    keys.press(page.get_by_role("button", name="Record the decision"))
     expect(page.get_by_text("No decision recorded yet.")).to_have_count(0)
     assert Decision.objects.get().outcome == Decision.Outcome.CLOSE_NOT_LOCATED
 
     # 5. The lost-pupil CTF (R7.2): generated, then its upload to S2S recorded.
-    page.goto(f"{live_server.url}/cases/{case.pk}/")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Generate the lost-pupil CTF").click()
+    keys.press(page.get_by_role("link", name="Cases", exact=True))
+    keys.press(page.get_by_role("link", name="All open cases"))
+    keys.press(page.get_by_role("link", name=case.reference))
+    keys.press(page.get_by_role("button", name="Generate the lost-pupil CTF"))
     ctf = CTFFile.objects.get(case=case)
     expect(page.get_by_role("link", name=ctf.file_name)).to_be_visible()
-    fill_date(page, "Date it was uploaded to S2S", today)
-    page.get_by_role("button", name="Record the S2S upload").click()
+    keys.date("Date it was uploaded to S2S", today)
+    keys.press(page.get_by_role("button", name="Record the S2S upload"))
     expect(page.get_by_text("Uploaded to S2S on")).to_be_visible()
     check(page, "case-ctf")
 
     # 6. Close as not located (R2.7).
-    page.get_by_label("Not located after reasonable enquiries").check()
-    page.get_by_label("Closure note").fill("All enquiries exhausted; panel agreed; CTF on S2S")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Close the case").click()
+    keys.choose(page.get_by_label("Not located after reasonable enquiries"))
+    keys.type(page.get_by_label("Closure note"), "All enquiries exhausted; panel agreed; CTF on S2S")
+    keys.press(page.get_by_role("button", name="Close the case"))
     case.refresh_from_db()
     assert case.status == CaseStatusChoice.CLOSED and case.closure_outcome == "not_located"
     check(page, "case-closed")
+    page.context.close()

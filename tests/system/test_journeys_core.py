@@ -9,26 +9,28 @@ from playwright.sync_api import Page
 
 from cme.accounts.models import User
 from cme.children.tests.factories import ChildFactory, EnrolmentFactory
-from tests.system.conftest import Checker, give_totp, heading, sign_in
+from tests.system.conftest import Checker, Keyboard, give_totp, heading, sign_in
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
 
-def test_officer_finds_a_child_by_a_misspelt_name(page: Page, live_server, officer: User, check: Checker) -> None:  # type: ignore[no-untyped-def]
+def test_officer_finds_a_child_by_a_misspelt_name_with_the_keyboard(page: Page, live_server, officer: User,  # type: ignore[no-untyped-def]
+                                                                    check: Checker) -> None:
     give_totp(officer)
     child = ChildFactory(local_authority=officer.local_authority, legal_forename="Muhammad", legal_surname="Ali",
                          date_of_birth=dt.date(2016, 4, 3))
+    keys = Keyboard(page)
     page.goto(f"{live_server.url}/account/sign-in/")
     check(page, "sign-in")
-    sign_in(page, live_server.url, officer.email)
+    sign_in(page, live_server.url, officer.email, keyboard=True)
     check(page, "officer-home")
-    page.get_by_role("link", name="Find a child").first.click()
+    keys.press(page.get_by_role("link", name="Find a child").first)
     check(page, "find-a-child")
-    page.get_by_label("Name").fill("Mohamed Aly")
-    page.get_by_role("button", name="Search").click()
+    keys.type(page.get_by_label("Name"), "Mohamed Aly")
+    keys.press(page.get_by_role("button", name="Search"))
     assert "1 child found" in page.content()
     check(page, "find-a-child-results")
-    page.get_by_role("link", name="Muhammad Ali").click()
+    keys.press(page.get_by_role("link", name="Muhammad Ali"))
     assert heading(page) == "Muhammad Ali"
     assert f"/children/{child.pk}/" in page.url
     check(page, "child-page")
@@ -39,9 +41,7 @@ def test_school_user_sees_their_roll_with_the_keyboard_only(page: Page, live_ser
     EnrolmentFactory(child=ChildFactory(local_authority=school_user.local_authority), school=school, nc_year_actual=4)
     sign_in(page, live_server.url, school_user.email, keyboard=True)
     check(page, "school-home")
-    page.get_by_role("link", name="Your school's roll").focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    Keyboard(page).press(page.get_by_role("link", name="Your school's roll"))
     assert heading(page) == school.name
     check(page, "school-page")
 

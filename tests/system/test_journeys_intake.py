@@ -1,7 +1,7 @@
-"""The ways a child reaches the CME team from outside it, done with the keyboard alone (Tab, Enter, Space, arrows):
-a partner agency refers a child who turns out to be on a school's roll, so triage records an attendance matter
-(R3.2: on roll is not missing education); a resident reports a child on the public form, and sees a reference
-and nothing about the child (R9: nothing is disclosed to the public)."""
+"""The ways a child reaches the CME team from outside it, done with the keyboard alone (Tab, Enter, Space, arrows)
+from the first page to the triage outcome: a partner agency refers a child who turns out to be on a school's roll,
+so triage records an attendance matter (R3.2: on roll is not missing education); a resident reports a child on the
+public form, and sees a reference and nothing about the child (R9: nothing is disclosed to the public)."""
 
 from __future__ import annotations
 
@@ -46,19 +46,20 @@ def test_a_partner_refers_a_child_who_is_on_roll_and_triage_says_attendance_matt
     check(page, "referral-sent")
     page.context.close()
 
-    # The CME officer finds the child on a school's roll and records an attendance matter, not CME.
+    # The CME officer finds the child on a school's roll and records an attendance matter, not CME: keyboard only.
     give_totp(officer)
     page = new_page(browser)
-    sign_in(page, live_server.url, officer.email)
-    page.get_by_role("link", name="Triage").first.click()
-    page.get_by_role("link", name=referral.reference).click()
+    keys = Keyboard(page)
+    sign_in(page, live_server.url, officer.email, keyboard=True)
+    keys.press(page.get_by_role("link", name="Triage").first)
+    keys.press(page.get_by_role("link", name=referral.reference))
     matches = page.get_by_role("table", name="Possible matches, best first")
     expect(matches.get_by_role("row", name="Jayden Clarke")).to_contain_text(school.name)
-    matches.get_by_role("button", name="This is the child").click()
+    keys.press(matches.get_by_role("button", name="This is the child"))
     expect(page.get_by_text(f"{referral.reference} linked to Jayden Clarke")).to_be_visible()
-    page.get_by_label("Attendance matter for the school (on roll, not CME)").check()
-    page.get_by_label("Reason").fill(f"On roll at {school.name}, Year 6: passed to the school's attendance lead")
-    page.get_by_role("button", name="Record outcome").click()
+    keys.choose(page.get_by_label("Attendance matter for the school (on roll, not CME)"))
+    keys.type(page.get_by_label("Reason"), f"On roll at {school.name}, Year 6: passed to the school's attendance lead")
+    keys.press(page.get_by_role("button", name="Record outcome"))
     expect(page.get_by_text(f"{referral.reference} triaged: Attendance matter")).to_be_visible()
     referral.refresh_from_db()
     assert referral.outcome == Notification.Outcome.ATTENDANCE_MATTER and referral.child == child
