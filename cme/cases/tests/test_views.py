@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from cme.accounts.models import User
 from cme.audit.models import AuditEvent
@@ -380,3 +381,19 @@ def test_every_case_and_panel_page_needs_a_signed_in_user(db) -> None:  # type: 
             assert response.status_code == 302 and "/account/sign-in/" in response["Location"], path
             checked += 1
     assert checked >= 35
+
+
+def test_the_enquiry_evidence_is_a_link_and_its_title_stays_text(client_for, officer: User) -> None:  # type: ignore[no-untyped-def]
+    case = open_case(user=officer)
+    visit = case.enquiries.get(code="home_visit")
+    client = client_for(officer)
+    client.post(reverse("cases:enquiry", args=[visit.pk]), {
+        "action": "record", "method": "visit", "person": "Neighbour", "outcome": "Nobody home",
+        "attachment": SimpleUploadedFile("note.txt", b"Card left at the door", "text/plain"),
+        **date_fields("done_on", TODAY())})
+    visit.refresh_from_db()
+    Document.objects.filter(pk=visit.attachment_id).update(title="<script>alert(1)</script> card")
+    html = client.get(reverse("cases:enquiry", args=[visit.pk])).content.decode()
+    assertInHTML(f'<a class="govuk-link" href="{reverse("cases:document", args=[visit.attachment_id])}">'
+                 "&lt;script&gt;alert(1)&lt;/script&gt; card</a>", html)
+    assert "<script>alert(1)" not in html and "&lt;a class" not in html

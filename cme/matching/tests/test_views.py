@@ -7,6 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from cme.accounts.models import User
 from cme.accounts.roles import Role
@@ -255,3 +256,14 @@ def test_merge_list_and_undo(client_for, manager: User) -> None:  # type: ignore
     assert client.post(url, {"reason": "Two children"}).status_code == 302
     assert Child.objects.get(pk=record.merged_id).merged_into_id is None
     assert "Undone by" in client.get(url).content.decode()
+
+
+def test_the_merge_page_links_the_kept_record_and_its_name_stays_text(client_for, manager: User) -> None:  # type: ignore[no-untyped-def]
+    la = manager.local_authority
+    kept = ChildFactory(local_authority=la, legal_forename="<script>alert(1)</script>", legal_surname="Ali")
+    record = child_merge(actor=Auditor.for_user(manager), user=manager, keep=kept,
+                         merge=ChildFactory(local_authority=la), reason="Same")
+    html = client_for(manager).get(reverse("matching:merge-detail", args=[record.pk])).content.decode()
+    assertInHTML(f'<a class="govuk-link" href="{reverse("children:detail", args=[kept.pk])}">'
+                 f"&lt;script&gt;alert(1)&lt;/script&gt; Ali (record {kept.pk})</a>", html)
+    assert "<script>alert(1)" not in html and "&lt;a class" not in html

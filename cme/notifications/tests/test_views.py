@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from cme.accounts.models import User
 from cme.audit.models import AuditEvent
@@ -394,3 +395,25 @@ def test_home_pages_link_to_the_routes_in(request: pytest.FixtureRequest, client
                                           name: str) -> None:
     html = client_for(request.getfixturevalue(persona)).get(reverse("core:home")).content.decode()
     assert f'href="{reverse(name)}"' in html
+
+
+# --- Markup built in templates: a link shows as a link, and what people typed stays text --------------------------
+
+
+def test_the_triaged_banner_is_markup_and_the_reason_is_escaped(client_for: Any, officer: User, la: Any) -> None:
+    n = NotificationFactory(local_authority=la, status="triaged", outcome="not_cme", triaged_by=officer,
+                            triaged_at=timezone.now(), outcome_reason="<script>alert(1)</script> moved away")
+    html = client_for(officer).get(reverse("notifications:triage-detail", args=[n.pk])).content.decode()
+    assert "<strong>Triaged: Not CME" in html, "the banner's <strong> is markup, not text"
+    assert "&lt;strong&gt;" not in html
+    assert "Reason: &lt;script&gt;alert(1)&lt;/script&gt; moved away" in html
+    assert "<script>alert(1)" not in html
+
+
+def test_an_attached_report_links_to_the_one_to_triage(client_for: Any, officer: User, la: Any) -> None:
+    first = NotificationFactory(local_authority=la, reference="CME-26-000010")
+    second = NotificationFactory(local_authority=la, status="attached", duplicate_of=first)
+    html = client_for(officer).get(reverse("notifications:triage-detail", args=[second.pk])).content.decode()
+    assertInHTML(f'<a class="govuk-link" href="{reverse("notifications:triage-detail", args=[first.pk])}">'
+                 "CME-26-000010</a>", html)
+    assert "&lt;a " not in html

@@ -11,6 +11,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertInHTML
 
 from cme.accounts.models import User
 from cme.accounts.roles import Role
@@ -50,6 +51,8 @@ def test_schedule_build_invite_decide_and_minutes_end_to_end(client_for, manager
         "terms_of_reference": SimpleUploadedFile("tor.pdf", b"%PDF-1.4\nterms\n%%EOF", "application/pdf")})
     panel = PanelMeeting.objects.get()
     assert response["Location"] == reverse("panels:detail", args=[panel.pk])
+    assertInHTML(f'<a class="govuk-link" href="{reverse("panels:terms-of-reference", args=[panel.pk])}">'
+                 "Download the terms of reference</a>", client.get(response["Location"]).content.decode())
     case = open_case(user=officer, opened_at=timezone.now() - dt.timedelta(days=80))
     client.post(reverse("panels:agenda-build", args=[panel.pk]))
     item = panel.items.get()
