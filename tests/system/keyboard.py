@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import ElementHandle, Locator, Page
 
 #: What the focus is on, whether it is the target (for a radio: its group, one Tab stop), whether it is visibly
 #: focused, and whether the target lies behind it in the Tab order (then Shift+Tab goes back to it).
@@ -55,7 +55,7 @@ class Keyboard:
         #: Every Tab stop passed, with its description: a journey can assert it went through the pages by keyboard.
         self.stops = 0
 
-    def _state(self, target: Locator) -> dict[str, Any]:
+    def _state(self, target: Locator | ElementHandle) -> dict[str, Any]:
         return target.evaluate(FOCUS)  # type: ignore[no-any-return]
 
     def skip_to_main(self) -> None:
@@ -71,10 +71,11 @@ class Keyboard:
     def tab_to(self, target: Locator) -> None:
         """Tab (or Shift+Tab) until `target` has focus; each stop on the way must show the focus style."""
         target.wait_for()
-        state = self._state(target)
+        element = target.element_handle()  # found once: the page does not change while the focus moves
+        state = self._state(element)
         if state["none"] and state["inMain"] and not self.page.evaluate("location.hash"):
             self.skip_to_main()  # (with a #fragment in the URL, the browser's Tab already starts from there)
-            state = self._state(target)
+            state = self._state(element)
         key = "Shift+Tab" if state["behind"] else "Tab"
         for _ in range(self.LIMIT):
             if state["here"]:
@@ -82,7 +83,7 @@ class Keyboard:
                 return
             self.page.keyboard.press(key)
             self.stops += 1
-            state = self._state(target)
+            state = self._state(element)
             assert state["none"] or state["visible"], f"Tab stop without a visible focus style: {state['what']}"
         raise AssertionError(f"not reachable with the {key} key in {self.LIMIT} stops: {target}")
 
@@ -92,8 +93,9 @@ class Keyboard:
         self.page.keyboard.press("ControlOrMeta+A")
         self.page.keyboard.type(text)
 
-    def date(self, group: str, day: dt.date, *, within: Locator | Page | None = None) -> None:
-        fieldset = (within or self.page).get_by_role("group", name=group)
+    def date(self, group: str, day: dt.date) -> None:
+        """A GOV.UK date input: its Day, Month and Year fields in turn."""
+        fieldset = self.page.get_by_role("group", name=group)
         for part, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
             self.type(fieldset.get_by_label(part), str(value))
 
