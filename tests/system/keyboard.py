@@ -52,7 +52,7 @@ class Keyboard:
 
     def __init__(self, page: Page) -> None:
         self.page = page
-        #: Every Tab stop passed, with its description: a journey can assert it went through the pages by keyboard.
+        #: How many Tab (or Shift+Tab) presses the journey took.
         self.stops = 0
 
     def _state(self, target: Locator | ElementHandle) -> dict[str, Any]:
