@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import importlib.util
+import inspect
 from pathlib import Path
 
 from django.conf import settings
@@ -70,7 +71,10 @@ def demo_council_seed(*, children: int, seed: int, on: dt.date, progress: Progre
     for module_name in DEMO_EXTENSIONS:
         if importlib.util.find_spec(module_name) is None:
             continue
-        counts = importlib.import_module(module_name).demo_seed(local_authority=la, on=on, seed=seed)
+        seeder = importlib.import_module(module_name).demo_seed
+        # The generated council is handed to the seeders that can use it, so none builds it a second time.
+        extra = {"council": council} if "council" in inspect.signature(seeder).parameters else {}
+        counts = seeder(local_authority=la, on=on, seed=seed, **extra)
         for name, n in counts.items():
             report.add(name, n)
         progress(module_name.split(".")[1], sum(counts.values()))

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Field, Model
+from django.db.models import DateTimeField, Field, Model
 from django.utils import timezone
 
 from cme.audit.models import AuditEvent
@@ -44,6 +44,7 @@ from cme.children.models import (
 )
 from cme.children.services import child_create, name_add
 from cme.core import names
+from cme.core.bulk import value_converter
 from cme.law import nhs_number as nhs_numbers
 from cme.law import postcode as postcodes
 from cme.law import upn as upns
@@ -201,8 +202,9 @@ def update_rows(model: type[Model], objects: Sequence[Model], fields: Sequence[s
 
 
 def insert_rows(model: type[Model], objects: Sequence[Model]) -> int:
-    """Insert new rows with one prepared INSERT executed many times (bulk_create's per-value preparation is
-    the slowest part of a large import). The caller reads the new primary keys back."""
+    """Insert new rows with one prepared INSERT executed many times. Values are converted per field type once
+    (``value_converter``) instead of through ``get_db_prep_save`` per value, which was the slowest part of a
+    large import. auto_now/auto_now_add fields get one "now". The caller reads the new primary keys back."""
     if not objects:
         return 0
     meta = model._meta
@@ -210,7 +212,18 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> int:
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608  # nosec B608
            f"VALUES ({', '.join(['%s'] * len(fields))})")
-    params = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects]
+    now = timezone.now()
+    stamped = [f.attname for f in fields
+               if isinstance(f, DateTimeField) and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))]
+    attnames = [f.attname for f in fields]
+    converters = [value_converter(f, connection.vendor, connection.ops) for f in fields]
+    params = []
+    for obj in objects:
+        for name in stamped:
+            setattr(obj, name, now)
+        values = obj.__dict__
+        params.append([value if convert is None or value is None else convert(value)
+                       for value, convert in zip((values[a] for a in attnames), converters, strict=True)])
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
     return len(params)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -41,6 +41,9 @@ from cme.feeds.services import (
 )
 from cme.notifications.models import Notification
 from cme.notifications.services import Reported, notification_receive
+
+if TYPE_CHECKING:
+    from cme.synthetic import Council
 
 #: The triage outcome each route suggests (the officer decides).
 SUGGESTED_OUTCOME = {
@@ -230,12 +233,13 @@ def daily_run(*, actor: Auditor, local_authority: LocalAuthority, on: dt.date | 
         lock_release(holder=holder)
 
 
-def demo_seed(*, local_authority: LocalAuthority, on: dt.date, seed: int) -> dict[str, int]:
+def demo_seed(*, local_authority: LocalAuthority, on: dt.date, seed: int,
+              council: Council | None = None) -> dict[str, int]:
     """seed_demo: write the synthetic council's school feed and partner extracts (cme.feeds.demo), then run the
     daily run so the demo's triage queue holds the concerns the rules find."""
     from cme.feeds.demo import demo_seed as feeds_demo_seed
 
-    counts = feeds_demo_seed(local_authority=local_authority, on=on, seed=seed, run=False)
+    counts = feeds_demo_seed(local_authority=local_authority, on=on, seed=seed, council=council, run=False)
     result = daily_run(actor=Auditor.system("feeds.demo"), local_authority=local_authority, on=on)
     counts["feed runs"] = len(result.runs)
     counts["concerns raised"] = result.concerns.raised if result.concerns else 0

@@ -37,14 +37,16 @@ def demo_seed(*, local_authority: LocalAuthority, on: dt.date, seed: int) -> dic
     rng = random.Random(f"timetables-{seed}")  # noqa: S311 - synthetic demo data
     actor = Auditor.system("seed_demo")
     weeks = local_authority.part_time_review_weeks
-    enrolments = list(
-        Enrolment.objects.filter(school__local_authority=local_authority, child__local_authority=local_authority,
-                                 start__lte=on, is_dual_registration=False)
-        .filter(Q(end__isnull=True) | Q(end__gte=on)).select_related("school", "child", "school__local_authority")
-        .order_by("pk")
-    )
-    eligible = [e for e in enrolments if is_compulsory_school_age(e.child.date_of_birth, on)]
-    chosen = rng.sample(eligible, k=min(len(eligible), len(enrolments) // PUPILS_PER_TIMETABLE))
+    current = (Enrolment.objects.filter(school__local_authority=local_authority,
+                                        child__local_authority=local_authority, start__lte=on,
+                                        is_dual_registration=False)
+               .filter(Q(end__isnull=True) | Q(end__gte=on)))
+    # Sample from ids and dates of birth only (a county has ~100,000 enrolments; a few hundred get a timetable).
+    rows = list(current.order_by("pk").values_list("pk", "child__date_of_birth"))
+    eligible = [pk for pk, date_of_birth in rows if is_compulsory_school_age(date_of_birth, on)]
+    chosen_ids = rng.sample(eligible, k=min(len(eligible), len(rows) // PUPILS_PER_TIMETABLE))
+    by_id = Enrolment.objects.select_related("school", "child", "school__local_authority").in_bulk(chosen_ids)
+    chosen = [by_id[pk] for pk in chosen_ids]
     reasons, reason_weights = zip(*REASONS, strict=True)
     counts = {"part-time timetables": 0, "timetable reviews": 0}
     seen: set[int] = set()
