@@ -74,22 +74,18 @@ def test_every_feed_parser_reads_or_refuses_cleanly(name: str, parse: Callable[.
             result = parse(data, name=f"fuzz-{name}.csv", mapping=None, on=dt.date(2026, 11, 20))
         except FileError:
             return
-        except csv.Error:  # KNOWN FINDING, see test_bare_carriage_return_in_header_is_refused_cleanly
-            _count("feed inputs hitting the known csv.Error finding")
-            return
         assert isinstance(result, ParsedFile)
 
     run()
 
 
-@pytest.mark.xfail(reason="FINDING for the feeds owner: feeds.sources.tabular.sniff_delimiter raises _csv.Error "
-                          "(not FileError) on a bare CR in the header line", raises=csv.Error, strict=True)
-def test_bare_carriage_return_in_header_is_refused_cleanly() -> None:
-    from cme.feeds.sources import admissions
+@pytest.mark.parametrize(("name", "parse"), PARSERS, ids=[n for n, _ in PARSERS])
+def test_bare_carriage_return_in_header_is_refused_cleanly(name: str, parse: Callable[..., Any]) -> None:
+    """Finding 1 (fixed): a bare CR in the header line made tabular.sniff_delimiter raise _csv.Error."""
     from cme.feeds.sources.base import FileError
 
     with pytest.raises(FileError):
-        admissions.parse(b"a\rb,c\n", name="x.csv", mapping=None, on=dt.date(2026, 11, 20))
+        parse(b"a\rb,c\n", name=f"x-{name}.csv", mapping=None, on=dt.date(2026, 11, 20))
 
 
 # --- forms over HTTP: 0 server errors, 0 partial writes ----------------------------------------------------------
