@@ -167,22 +167,35 @@ def test_school_return_csv_upload_never_errors_or_half_writes(school_user: User,
                                      b"PK\x03\x04" + b"\x00" * 40],
                          ids=["exe-named-pdf", "elf-named-pdf", "zip-named-pdf"])
 def test_binary_payload_named_pdf_is_refused(payload: bytes) -> None:
-    from cme.cases.uploads import UploadRejected, sniff
+    from cme.core.uploads import DOCUMENTS, UploadRejected, sniff
 
     with pytest.raises(UploadRejected):
-        sniff(payload, max_bytes=10 * 1024 * 1024)
+        sniff(payload, name="report.pdf", allowed=DOCUMENTS, max_bytes=10 * 1024 * 1024)
 
 
-def test_html_named_pdf_is_never_stored_as_pdf_or_html() -> None:
-    """An HTML file named .pdf is at most kept as plain text (served as an attachment with nosniff), never as
-    HTML or PDF. FINDING (reported): cases.uploads accepts it as text/plain rather than refusing it."""
-    from cme.cases.uploads import UploadRejected, sniff
+def test_html_named_pdf_is_refused() -> None:
+    """Finding 2 (fixed): an HTML file named .pdf used to be stored as text/plain; now refused by content."""
+    from cme.core.uploads import DOCUMENTS, UploadRejected, sniff
 
+    with pytest.raises(UploadRejected, match="must be a PDF"):
+        sniff(b"<html><body><script>alert(1)</script></body></html>", name="report.pdf", allowed=DOCUMENTS,
+              max_bytes=1024 * 1024)
+
+
+@fuzz
+@given(data=st.binary(max_size=600), name=st.sampled_from(["x.pdf", "x.png", "x.jpg", "x.gif", "x.docx", "x.xlsx",
+                                                           "x.html", "x.svg", "x"]))
+def test_no_random_bytes_pass_as_a_binary_document(data: bytes, name: str) -> None:
+    """Random bytes are never accepted under a binary name unless they start with that type's magic number."""
+    from cme.core.uploads import DOCUMENTS, UploadRejected, sniff
+
+    _count("upload type checks")
     try:
-        sniffed = sniff(b"<html><body><script>alert(1)</script></body></html>", max_bytes=1024 * 1024)
+        sniffed = sniff(data, name=name, allowed=DOCUMENTS, max_bytes=1024 * 1024)
     except UploadRejected:
         return
-    assert sniffed.content_type == "text/plain" and sniffed.extension == "txt"
+    magic = {"pdf": b"%PDF-", "png": b"\x89PNG", "jpg": b"\xff\xd8\xff", "gif": b"GIF8"}
+    assert sniffed.extension in magic and data.startswith(magic[sniffed.extension])
 
 
 # --- VAL-5: CSV formula injection ---------------------------------------------------------------------------------
