@@ -8,6 +8,8 @@
   must get 403/404 and never 2xx/3xx. FOREIGN_OBJECTS maps each route with an id to how its foreign object is
   found; a route with an id and no entry fails `test_every_route_with_an_id_has_a_foreign_object_rule`.
 A school user of the demo council is also tried against a pupil of another school of the same LA.
+- LOG-3: every 403/404 of the matrix must have written exactly one ACCESS_DENIED audit event (and no other
+  response any): denials audited / denials = 100%.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cme.accounts.policy import PERMISSIONS
 from cme.accounts.reauth import REAUTH_SESSION_KEY
 from cme.accounts.roles import Role
 from cme.accounts.tests.factories import UserFactory
+from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.tests.factories import SchoolFactory
 from cme.core.models import LocalAuthority, Organisation
@@ -427,6 +430,18 @@ DENIED = {403}
 NOT_FOUND_OR_DENIED = {403, 404, 405}
 
 
+def _denials() -> int:
+    return AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).count()
+
+
+def _check_denial_logged(status: int, logged: int, cell: str) -> list[str]:
+    """LOG-3: a 403 or 404 of a signed-in user writes exactly one ACCESS_DENIED event; anything else none."""
+    expected = 1 if status in (403, 404) else 0
+    TALLY["denials"] += expected
+    TALLY["denials_logged"] += min(logged, expected)
+    return [] if logged == expected else [f"LOG-3: {logged} denial event(s), expected {expected}: {cell}"]
+
+
 @pytest.mark.parametrize("route", GUARDED, ids=lambda r: r.name)
 def test_role_matrix(route: Route, world: dict[str, Any], db: None) -> None:
     values, real_foreign = _args_for(route, world)
@@ -436,9 +451,11 @@ def test_role_matrix(route: Route, world: dict[str, Any], db: None) -> None:
         client = signed_in(user)
         allowed = user.role in PERMISSIONS[route.permission]  # type: ignore[index]
         for method in ("get", "post"):
+            before = _denials()
             status = getattr(client, method)(path).status_code
             TALLY["requests"] += 1
             cell = f"{role} {method.upper()} {path} -> {status}"
+            failures += _check_denial_logged(status, _denials() - before, cell)
             if status >= 500:
                 failures.append(f"server error: {cell}")
             elif not allowed and status not in DENIED | ({405} if method == "get" else set()):
@@ -470,12 +487,14 @@ def test_api_role_matrix(op_id: str, world: dict[str, Any], db: None) -> None:
     failures = []
     for role, user in world["users"].items():
         client = signed_in(user)
+        before = _denials()
         if method == "get":
             response = client.get(path)
         else:
             response = getattr(client, method)(path, {}, content_type="application/json")
         status = response.status_code
         TALLY["api_requests"] += 1
+        failures += _check_denial_logged(status, _denials() - before, f"{role} {method} {path} -> {status}")
         allowed = user.role in PERMISSIONS[action]
         if status >= 500:
             failures.append(f"server error: {role} {method} {path} -> {status}")
@@ -520,6 +539,7 @@ def test_zz_print_matrix_figures() -> None:
         f"{TALLY['requests']} HTML requests, {TALLY['api_requests']} API requests; "
         f"IDOR routes with a real other-LA record: {TALLY['idor_routes_with_real_object']}, "
         f"without one (missing pk tried): {TALLY['idor_routes_without_object']}; "
-        f"IDOR attempts {TALLY['idor_attempts']}; leaks {TALLY['leaks']}\n"
+        f"IDOR attempts {TALLY['idor_attempts']}; leaks {TALLY['leaks']}; "
+        f"denials (403/404) {TALLY['denials']}, audited {TALLY['denials_logged']}\n"
         f"routes tried with a missing id only: {sorted(WITHOUT_OBJECT)}; top-up errors: {TOP_UP_ERRORS}"
     )
