@@ -147,3 +147,10 @@ def test_a_feed_file_that_is_not_what_its_name_says_is_refused(manager: User, la
         assert response.status_code == 422, response.content
         assert "The selected file must be" in response.json()["error"]["details"][0]["message"]
     assert not FeedRun.objects.exists()
+
+
+def test_a_school_id_too_large_for_the_database_is_refused_not_a_server_error(manager: User, la_admin: User) -> None:
+    """Found by the contract test: ?school_id=53888307305427959808 gave a 500 (SQLite integer overflow)."""
+    response = Client().get("/api/v1/reports/kpis", {"school_id": "53888307305427959808"},
+                            **bearer(token_for(manager, la_admin)))
+    assert response.status_code == 422
