@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,12 +16,16 @@ SESSION_LAST_SEEN = "cme_last_seen_at"
 
 
 class SessionExpiryMiddleware:
-    """Signs a user out after CME_SESSION_IDLE_SECONDS without a request, or CME_SESSION_ABSOLUTE_SECONDS in all."""
+    """Signs a user out after CME_SESSION_IDLE_SECONDS without a request, or CME_SESSION_ABSOLUTE_SECONDS in all;
+    ends at once a session whose account has been disabled or deleted."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated and SESSION_KEY in request.session:
+            # the account was disabled or deleted (Django's get_user gave no user): end the session (SESS-5)
+            request.session.flush()
         if request.user.is_authenticated:
             now = time.time()
             started = request.session.get(SESSION_STARTED, now)

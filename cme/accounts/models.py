@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from cme.accounts.roles import LA_STAFF_ROLES, Role
 from cme.core.models import LocalAuthority, Organisation
@@ -46,6 +47,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Lock-out after repeated failures (accounts.services.sign_in_attempt).
     failed_sign_in_count = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Bumped whenever the account is saved disabled, so its sessions never come back if it is enabled again.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
@@ -64,6 +67,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Invariant (SESS-5, ASVS 7.4.2): a disabled account has no session that outlives it. Each save of a
+        disabled account bumps `session_epoch`, which is part of the session hash below, so every session signed
+        in before stays dead even if the account is enabled again (Django alone would revive them)."""
+        if not self.is_active and not self._state.adding:
+            self.session_epoch += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "session_epoch"}
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password hash (a password change ends the other sessions), plus the session epoch
+        once the account has ever been disabled. Epoch 0 gives Django's own value, so sessions survive deploys."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac("cme.accounts.models.User.session_auth_hash", f"{self.password}:{self.session_epoch}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_staff(self) -> bool:  # Django admin is for system admins only.

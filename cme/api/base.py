@@ -20,6 +20,7 @@ from ninja.throttling import AuthRateThrottle
 
 from cme.accounts.policy import has_permission
 from cme.api.services import api_token_authenticate
+from cme.audit.services import denial_mark
 
 
 class TokenAuth(HttpBearer):
@@ -85,11 +86,13 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    denial_mark(request, exc)  # audited by audit.middleware (LOG-3)
     return error_body(request, 403, "forbidden", "Your role cannot do this.")
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    denial_mark(request, exc)  # audited by audit.middleware (LOG-3)
     return error_body(request, 404, "not_found", "Not found.")
 
 

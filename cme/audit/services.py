@@ -118,6 +118,37 @@ class Auditor:
         return len(events)
 
 
+#: Set on a request when a view (or an API endpoint) refuses it: the reason, written by `denial_record`.
+DENIAL_ATTRIBUTE = "_cme_denial"
+DENIAL_OUTCOMES = {403: "refused", 404: "not found in the user's scope"}
+
+
+def denial_mark(request: HttpRequest, exception: BaseException) -> None:
+    """Note that the request is being refused (PermissionDenied -> 403, Http404 -> 404) and why."""
+    setattr(request, DENIAL_ATTRIBUTE, str(exception)[:120])
+
+
+def denial_record(request: HttpRequest, *, status: int) -> AuditEvent | None:
+    """One ACCESS_DENIED event for a refused request of a signed-in user (SECURITY-PLAN LOG-3): who, which route
+    and object ids, the outcome (403 refused / 404 outside the scope or absent) and the reason. One insert.
+
+    Anonymous requests are not audited as denials: they are sent to sign-in (HTML) or get a 401 (API), which the
+    request log records; an unauthenticated client must not be able to fill the append-only audit table.
+    """
+    reason = getattr(request, DENIAL_ATTRIBUTE, None)
+    user = getattr(request, "user", None)
+    if reason is None or status not in DENIAL_OUTCOMES or user is None or not user.is_authenticated:
+        return None
+    match = request.resolver_match
+    route = (match.view_name if match else "")[:60]
+    target = ",".join(f"{key}={value}" for key, value in sorted((match.kwargs if match else {}).items()))[:64]
+    return Auditor.from_request(request).record(
+        AuditEvent.Action.ACCESS_DENIED, object_type=route, object_id=target,
+        summary=f"{status} {DENIAL_OUTCOMES[status]}: {request.method} {route or request.path} ({reason})",
+        changes={"status": status, "method": request.method or ""},
+    )
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields that changed (values made JSON-safe as strings)."""
     return {

@@ -37,6 +37,8 @@ from cme.children.models import (
 )
 from cme.children.selectors import ChildSearch, SearchHit, child_search
 from cme.children.services import name_add
+from cme.core.uploads import CTF as CTF_NAMES
+from cme.core.uploads import UploadRejected, sniff
 from cme.law import postcode as postcodes
 from cme.law import upn as upns
 from cme.law.ctf import (
@@ -308,7 +310,12 @@ def ctf_attach(*, actor: Auditor, child: Child, pupil: CTFPupil) -> dict[str, in
 def ctf_import(*, actor: Auditor, user: User, data: bytes, file_name: str, case: Case | None = None,
                today: dt.date | None = None) -> CTFImportResult:
     """Read a CTF received for a child (hostile or malformed files are refused with a CTFError that says why),
-    keep it, match each pupil and attach their data. From a case page the pupil must be the case's child."""
+    keep it, match each pupil and attach their data. From a case page the pupil must be the case's child.
+    The file must be named .xml and hold XML (core.uploads, FILE-2) before it is parsed."""
+    try:
+        sniff(data, name=file_name, allowed=CTF_NAMES, max_bytes=settings.CME_MAX_UPLOAD_BYTES)
+    except UploadRejected as exc:
+        raise CTFError(str(exc)) from exc
     parsed = parse_ctf(data, max_bytes=settings.CME_MAX_UPLOAD_BYTES, today=today or timezone.localdate())
     la = user.local_authority
     digest = hashlib.sha256(data).hexdigest()

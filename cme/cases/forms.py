@@ -115,7 +115,7 @@ class EnquiryForm(forms.Form):
     outcome = forms.CharField(label="What did it find?", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000,
                               error_messages={"required": "Say what the enquiry found"})
     attachment = forms.FileField(label="Attach evidence (optional)", required=False,
-                                 help_text="A PDF, picture, Word or Excel file or a text file")
+                                 help_text="A PDF, picture, Word or Excel file, or a text or CSV file")
 
     def clean_done_on(self) -> Any:
         value = self.cleaned_data["done_on"]
@@ -165,7 +165,8 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200, required=False,
                             help_text="For example 'Letter to parent, 3 November'")
     file = forms.FileField(label="Upload a file", error_messages={"required": "Select a file"},
-                           help_text="A PDF, picture (PNG, JPEG, GIF), Word or Excel file (.docx, .xlsx) or text file")
+                           help_text="A PDF, picture (PNG, JPEG, GIF), Word or Excel file (.docx, .xlsx), or text "
+                                     "or CSV file (.txt, .csv)")
 
 
 class S2SUploadForm(forms.Form):

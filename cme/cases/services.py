@@ -50,10 +50,10 @@ from cme.cases.models import (
     Task,
 )
 from cme.cases.selectors import active_severity, closure_facts
-from cme.cases.uploads import sniff
 from cme.children.models import Child, EducationOtherwise, Enrolment, Residence, School
 from cme.children.services import child_create
 from cme.core import calendar
+from cme.core.uploads import DOCUMENTS, sniff
 from cme.law import la_codes
 from cme.law import postcode as postcodes
 from cme.law import upn as upns
@@ -584,13 +584,15 @@ def contact_record_add(*, actor: Auditor, user: User | None, case: Case, method:
 @transaction.atomic
 def document_store(*, actor: Auditor, user: User | None, local_authority_id: int, upload: UploadedFile[Any],
                    title: str, case: Case | None = None) -> Document:
-    """Keep an uploaded file: type sniffed from its bytes (cases.uploads), size-limited, stored under a random
-    name in MEDIA_ROOT (outside the web root). Raises cases.uploads.UploadRejected with the reason."""
+    """Keep an uploaded file: its bytes must be the type its name declares (core.uploads, FILE-2), size-limited,
+    stored under a random name in MEDIA_ROOT (outside the web root). Raises core.uploads.UploadRejected with the
+    reason, before anything is stored."""
     max_bytes = settings.CME_MAX_UPLOAD_BYTES
     data = upload.read(max_bytes + 1)
-    sniffed = sniff(data, max_bytes=max_bytes)
+    base_name = (getattr(upload, "name", "") or "upload").replace("\\", "/").rsplit("/", 1)[-1]
+    sniffed = sniff(data, name=base_name, allowed=DOCUMENTS, max_bytes=max_bytes)
+    original = base_name[:200]
     token = secrets.token_hex(20)
-    original = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:200]
     document = Document(local_authority_id=local_authority_id, case=case,
                         title=(title.strip() or original.rsplit(".", 1)[0])[:200], original_name=original,
                         content_type=sniffed.content_type, extension=sniffed.extension, size=len(data),

@@ -43,9 +43,9 @@ from cme.cases.forms import (
 )
 from cme.cases.models import ENQUIRING, Case, CaseStatusChoice, Document
 from cme.cases.presenters import CasePresenter, check_row, priority_tag, status_tag, task_tag
-from cme.cases.uploads import UploadRejected
 from cme.children.selectors import child_get
 from cme.core.forms import field_error_id
+from cme.core.uploads import UploadRejected
 from cme.law.ctf import CTFError
 from cme.notifications.models import Notification
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from cme.accounts.policy import has_permission, permission_required
 from cme.audit.models import AuditEvent
-from cme.audit.services import Auditor
+from cme.audit.services import Auditor, denial_mark
 from cme.children import selectors
 from cme.children.forms import BreakGlassForm, ChildSearchForm
 from cme.children.presenters import ChildPresenter, ChildRow
@@ -89,5 +89,6 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def my_school(request: HttpRequest) -> HttpResponse:
     school = getattr(request.user.organisation, "school", None)  # type: ignore[union-attr]
     if school is None:
+        denial_mark(request, "no school is linked to the account")  # audited as a 404 denial (LOG-3)
         return render(request, "children/no_school.html", {"title": "Your school"}, status=404)
     return redirect("children:school-detail", pk=school.pk)

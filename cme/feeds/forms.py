@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from cme.core.uploads import EXTRACTS, UploadRejected, sniff
 from cme.feeds.models import ColumnMapping
 from cme.feeds.rules import RuleSpec
 from cme.feeds.sources import SOURCE_NAMES
@@ -40,6 +41,12 @@ class ExtractUploadForm(forms.Form):
         if upload.size > settings.CME_MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 f"The file must be smaller than {settings.CME_MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        try:  # a .csv/.txt that is text or an .xlsx that is a workbook, not a renamed PDF or web page (FILE-2)
+            sniff(upload.read(), name=upload.name or "", allowed=EXTRACTS, max_bytes=settings.CME_MAX_UPLOAD_BYTES)
+        except UploadRejected as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        finally:
+            upload.seek(0)
         return upload
 
     def clean(self) -> dict[str, Any]:

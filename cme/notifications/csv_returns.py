@@ -156,7 +156,19 @@ def _convert(column: Column, raw: str) -> Any:
 
 
 def parse(kind: str, text: str) -> tuple[list[tuple[int, Any]], list[RowError]]:
-    """Rows as inputs (with their row numbers), and every problem found reading them (not yet validated)."""
+    """Rows as inputs (with their row numbers), and every problem found reading them (not yet validated).
+
+    A file the csv module cannot read (a value longer than its field limit, say) is refused as a whole with
+    CsvInvalid, never an unhandled csv.Error (SECURITY-PLAN IMP-4).
+    """
+    try:
+        return _parse(kind, text)
+    except csv.Error as exc:
+        raise CsvInvalid(f"The file is not a readable CSV file ({exc}): save it as 'CSV UTF-8 (Comma delimited)' "
+                         "from the template") from exc
+
+
+def _parse(kind: str, text: str) -> tuple[list[tuple[int, Any]], list[RowError]]:
     columns = {column.name: column for column in COLUMNS[kind]}
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from cme.core.forms import GovUKDateField
+from cme.core.uploads import EMAIL, UploadRejected, sniff
 from cme.law.deletion_grounds import GROUNDS
 from cme.notifications import services
 from cme.notifications.inputs import (
@@ -251,9 +252,11 @@ class MailboxForm(InputForm):
             return None
         if upload.size > max_eml_bytes():
             raise forms.ValidationError(f"The email must be smaller than {max_eml_bytes() // (1024 * 1024)} MB")
-        if not upload.name.lower().endswith(".eml"):
-            raise forms.ValidationError("The selected file must be a .eml email file")
         raw = upload.read()
+        try:  # named .eml and starting with an email header, not a renamed web page or program (FILE-2)
+            sniff(raw, name=upload.name or "", allowed=EMAIL, max_bytes=max_eml_bytes())
+        except UploadRejected as exc:
+            raise forms.ValidationError(str(exc)) from exc
         try:
             self.parsed = parse_eml(raw)
         except EmlInvalid as exc:

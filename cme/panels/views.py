@@ -17,8 +17,8 @@ from cme.accounts.roles import Role
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.cases.selectors import allocatable_officers
-from cme.cases.uploads import UploadRejected
 from cme.cases.views import document_response
+from cme.core.uploads import UploadRejected
 from cme.panels import selectors, services
 from cme.panels.forms import (
     AddItemForm,

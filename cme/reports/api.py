@@ -5,7 +5,7 @@ aggregate-only roles exactly as on the page."""
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from cme.api.base import require
 from cme.api.routers import ApiDate
@@ -17,7 +17,7 @@ router = Router(tags=["reports"])
 class ReportQuery(Schema):
     date_from: ApiDate | None = None
     date_to: ApiDate | None = None
-    school_id: int | None = None
+    school_id: int | None = Field(None, ge=1, le=2**63 - 1)  # a database id (a larger one gave a 500 on SQLite)
 
 
 class FigureOut(Schema):

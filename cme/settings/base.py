@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cme.core.middleware.NoStoreMiddleware",
+    "cme.audit.middleware.DenialAuditMiddleware",  # LOG-3: one audit event per 403/404 denial
 ]
 
 ROOT_URLCONF = "cme.urls"

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from cme.accounts.policy import has_permission, permission_required
 from cme.accounts.reauth import reauth_required
 from cme.audit.models import AuditEvent
-from cme.audit.services import Auditor
+from cme.audit.services import Auditor, denial_mark
 from cme.children.models import Contact
 from cme.core.exports import export_response
 from cme.timetables import selectors, services
@@ -94,6 +94,7 @@ def timetable_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     school = selectors.user_school(user)  # type: ignore[arg-type]
     if school is None:
+        denial_mark(request, "no school is linked to the account")  # audited as a 404 denial (LOG-3)
         return render(request, "children/no_school.html", {"title": "Your school"}, status=404)
     roll = selectors.pupils_on_roll(user=user, school=school, on=today)  # type: ignore[arg-type]
     choices = [(c.pk, f"{c.legal_surname}, {c.legal_forename} ({c.upn or 'no UPN'})")

@@ -8,6 +8,8 @@
   must get 403/404 and never 2xx/3xx. FOREIGN_OBJECTS maps each route with an id to how its foreign object is
   found; a route with an id and no entry fails `test_every_route_with_an_id_has_a_foreign_object_rule`.
 A school user of the demo council is also tried against a pupil of another school of the same LA.
+- LOG-3: every 403/404 of the matrix must have written exactly one ACCESS_DENIED audit event (and no other
+  response any): denials audited / denials = 100%.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cme.accounts.policy import PERMISSIONS
 from cme.accounts.reauth import REAUTH_SESSION_KEY
 from cme.accounts.roles import Role
 from cme.accounts.tests.factories import UserFactory
+from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.tests.factories import SchoolFactory
 from cme.core.models import LocalAuthority, Organisation
@@ -255,6 +258,15 @@ def test_every_route_with_an_id_has_a_foreign_object_rule() -> None:
     assert not missing, f"Add these to FOREIGN_OBJECTS (how to build another organisation's record): {missing}"
 
 
+def test_every_route_with_an_id_is_tried_against_a_real_foreign_record(world: dict[str, Any], db: None) -> None:
+    """AC-3: no id-route falls back to a missing id (which would test only the 404 of an absent record)."""
+    ops = api_operations()
+    with_ids = [r.name for r in GUARDED if r.args and r.name not in OWN_LA_KEYED]
+    with_ids += [op for op, (_m, path) in ops.items() if "{" in path and op not in OWN_LA_KEYED]
+    without = sorted(name for name in with_ids if world["foreign"].get(name) is None)
+    assert not without and not TOP_UP_ERRORS, f"no record of the other LA for {without}; top-up: {TOP_UP_ERRORS}"
+
+
 def test_every_api_operation_is_in_the_matrix() -> None:
     operations = api_operations()
     missing = sorted(set(operations) - set(API_ACTIONS))
@@ -311,11 +323,52 @@ def _top_up() -> None:
         except Exception as error:  # noqa: BLE001 - reported through WITHOUT_OBJECT
             TOP_UP_ERRORS.append(f"{build.__name__}: {error!r}"[:200])
 
+    actor = Auditor.for_user(officer)
+
     def cases() -> None:
         from cme.cases.tests.factories import lost_pupil_ready, open_case
 
         case = open_case(user=officer)
         lost_pupil_ready(case, officer)
+
+    def case_records() -> None:
+        """A task, a document and a transfer (to the personas' own LA: the sending LA records the response)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cme.cases import services
+        from cme.cases.tests.factories import open_case
+
+        case = open_case(user=officer)
+        services.task_create(actor=actor, local_authority_id=foreign.pk, title="Visit the last address",
+                             due=dt.date(2026, 12, 4), case=case, assignee=officer)
+        services.document_store(actor=actor, user=officer, local_authority_id=foreign.pk, case=case,
+                                upload=SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n%%EOF\n"), title="Letter")
+        services.case_transfer_request(actor=actor, user=officer, case=open_case(user=officer),
+                                       receiving_la_code=HOME_LA, contact="cme@otherton.example.org")
+
+    def panel_items() -> None:
+        from cme.cases.tests.factories import open_case
+        from cme.panels import services
+
+        meeting = services.panel_meeting_create(actor=actor, user=officer, local_authority=foreign,
+                                                held_on=dt.date(2026, 12, 9), term="Autumn term 2026")
+        services.panel_item_add(actor=actor, meeting=meeting, case=open_case(user=officer))
+
+    def merges() -> None:
+        from cme.children.tests.factories import ChildFactory
+        from cme.matching.merging import child_merge
+
+        child_merge(actor=actor, user=officer, keep=ChildFactory(local_authority=foreign),
+                    merge=ChildFactory(local_authority=foreign), reason="The same child, recorded twice")
+
+    def attachments() -> None:
+        from cme.notifications import services
+        from cme.notifications.inputs import MailboxInput
+
+        raw = b"From: school@demo-931.example.org\r\nSubject: Pupil left\r\n\r\nAmelia has not been seen.\r\n"
+        services.mailbox_log(actor=actor, user=officer, notify=False, data=MailboxInput(
+            sender="school@demo-931.example.org", subject="Pupil left", body="Amelia has not been seen.", raw=raw,
+            filename="message.eml", forename="Amelia", surname="Mailbox"))
 
     def cnis() -> None:
         from decimal import Decimal
@@ -330,6 +383,8 @@ def _top_up() -> None:
                                    registered_on=dt.date(2026, 3, 2), home_address="1 High Street",
                                    postcode="OX1 1AA", lives_in_area=True, condition_c="a",
                                    hours_with_parents=Decimal("20"))
+        services.out_of_school_setting_create(actor=actor, local_authority=foreign, name="Riverside tuition",
+                                              provider_type="tutor")
 
     def timetables() -> None:
         from cme.children.models import School
@@ -337,7 +392,7 @@ def _top_up() -> None:
 
         submit(School.objects.filter(local_authority=foreign).exclude(organisation=None).first())
 
-    for build in (cases, cnis, timetables):
+    for build in (cases, case_records, panel_items, merges, attachments, cnis, timetables):
         step(build)
 
 
@@ -375,6 +430,18 @@ DENIED = {403}
 NOT_FOUND_OR_DENIED = {403, 404, 405}
 
 
+def _denials() -> int:
+    return AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).count()
+
+
+def _check_denial_logged(status: int, logged: int, cell: str) -> list[str]:
+    """LOG-3: a 403 or 404 of a signed-in user writes exactly one ACCESS_DENIED event; anything else none."""
+    expected = 1 if status in (403, 404) else 0
+    TALLY["denials"] += expected
+    TALLY["denials_logged"] += min(logged, expected)
+    return [] if logged == expected else [f"LOG-3: {logged} denial event(s), expected {expected}: {cell}"]
+
+
 @pytest.mark.parametrize("route", GUARDED, ids=lambda r: r.name)
 def test_role_matrix(route: Route, world: dict[str, Any], db: None) -> None:
     values, real_foreign = _args_for(route, world)
@@ -384,9 +451,11 @@ def test_role_matrix(route: Route, world: dict[str, Any], db: None) -> None:
         client = signed_in(user)
         allowed = user.role in PERMISSIONS[route.permission]  # type: ignore[index]
         for method in ("get", "post"):
+            before = _denials()
             status = getattr(client, method)(path).status_code
             TALLY["requests"] += 1
             cell = f"{role} {method.upper()} {path} -> {status}"
+            failures += _check_denial_logged(status, _denials() - before, cell)
             if status >= 500:
                 failures.append(f"server error: {cell}")
             elif not allowed and status not in DENIED | ({405} if method == "get" else set()):
@@ -418,12 +487,14 @@ def test_api_role_matrix(op_id: str, world: dict[str, Any], db: None) -> None:
     failures = []
     for role, user in world["users"].items():
         client = signed_in(user)
+        before = _denials()
         if method == "get":
             response = client.get(path)
         else:
             response = getattr(client, method)(path, {}, content_type="application/json")
         status = response.status_code
         TALLY["api_requests"] += 1
+        failures += _check_denial_logged(status, _denials() - before, f"{role} {method} {path} -> {status}")
         allowed = user.role in PERMISSIONS[action]
         if status >= 500:
             failures.append(f"server error: {role} {method} {path} -> {status}")
@@ -468,6 +539,7 @@ def test_zz_print_matrix_figures() -> None:
         f"{TALLY['requests']} HTML requests, {TALLY['api_requests']} API requests; "
         f"IDOR routes with a real other-LA record: {TALLY['idor_routes_with_real_object']}, "
         f"without one (missing pk tried): {TALLY['idor_routes_without_object']}; "
-        f"IDOR attempts {TALLY['idor_attempts']}; leaks {TALLY['leaks']}\n"
+        f"IDOR attempts {TALLY['idor_attempts']}; leaks {TALLY['leaks']}; "
+        f"denials (403/404) {TALLY['denials']}, audited {TALLY['denials_logged']}\n"
         f"routes tried with a missing id only: {sorted(WITHOUT_OBJECT)}; top-up errors: {TOP_UP_ERRORS}"
     )

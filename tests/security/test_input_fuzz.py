@@ -74,22 +74,18 @@ def test_every_feed_parser_reads_or_refuses_cleanly(name: str, parse: Callable[.
             result = parse(data, name=f"fuzz-{name}.csv", mapping=None, on=dt.date(2026, 11, 20))
         except FileError:
             return
-        except csv.Error:  # KNOWN FINDING, see test_bare_carriage_return_in_header_is_refused_cleanly
-            _count("feed inputs hitting the known csv.Error finding")
-            return
         assert isinstance(result, ParsedFile)
 
     run()
 
 
-@pytest.mark.xfail(reason="FINDING for the feeds owner: feeds.sources.tabular.sniff_delimiter raises _csv.Error "
-                          "(not FileError) on a bare CR in the header line", raises=csv.Error, strict=True)
-def test_bare_carriage_return_in_header_is_refused_cleanly() -> None:
-    from cme.feeds.sources import admissions
+@pytest.mark.parametrize(("name", "parse"), PARSERS, ids=[n for n, _ in PARSERS])
+def test_bare_carriage_return_in_header_is_refused_cleanly(name: str, parse: Callable[..., Any]) -> None:
+    """Finding 1 (fixed): a bare CR in the header line made tabular.sniff_delimiter raise _csv.Error."""
     from cme.feeds.sources.base import FileError
 
     with pytest.raises(FileError):
-        admissions.parse(b"a\rb,c\n", name="x.csv", mapping=None, on=dt.date(2026, 11, 20))
+        parse(b"a\rb,c\n", name=f"x-{name}.csv", mapping=None, on=dt.date(2026, 11, 20))
 
 
 # --- forms over HTTP: 0 server errors, 0 partial writes ----------------------------------------------------------
@@ -171,22 +167,35 @@ def test_school_return_csv_upload_never_errors_or_half_writes(school_user: User,
                                      b"PK\x03\x04" + b"\x00" * 40],
                          ids=["exe-named-pdf", "elf-named-pdf", "zip-named-pdf"])
 def test_binary_payload_named_pdf_is_refused(payload: bytes) -> None:
-    from cme.cases.uploads import UploadRejected, sniff
+    from cme.core.uploads import DOCUMENTS, UploadRejected, sniff
 
     with pytest.raises(UploadRejected):
-        sniff(payload, max_bytes=10 * 1024 * 1024)
+        sniff(payload, name="report.pdf", allowed=DOCUMENTS, max_bytes=10 * 1024 * 1024)
 
 
-def test_html_named_pdf_is_never_stored_as_pdf_or_html() -> None:
-    """An HTML file named .pdf is at most kept as plain text (served as an attachment with nosniff), never as
-    HTML or PDF. FINDING (reported): cases.uploads accepts it as text/plain rather than refusing it."""
-    from cme.cases.uploads import UploadRejected, sniff
+def test_html_named_pdf_is_refused() -> None:
+    """Finding 2 (fixed): an HTML file named .pdf used to be stored as text/plain; now refused by content."""
+    from cme.core.uploads import DOCUMENTS, UploadRejected, sniff
 
+    with pytest.raises(UploadRejected, match="must be a PDF"):
+        sniff(b"<html><body><script>alert(1)</script></body></html>", name="report.pdf", allowed=DOCUMENTS,
+              max_bytes=1024 * 1024)
+
+
+@fuzz
+@given(data=st.binary(max_size=600), name=st.sampled_from(["x.pdf", "x.png", "x.jpg", "x.gif", "x.docx", "x.xlsx",
+                                                           "x.html", "x.svg", "x"]))
+def test_no_random_bytes_pass_as_a_binary_document(data: bytes, name: str) -> None:
+    """Random bytes are never accepted under a binary name unless they start with that type's magic number."""
+    from cme.core.uploads import DOCUMENTS, UploadRejected, sniff
+
+    _count("upload type checks")
     try:
-        sniffed = sniff(b"<html><body><script>alert(1)</script></body></html>", max_bytes=1024 * 1024)
+        sniffed = sniff(data, name=name, allowed=DOCUMENTS, max_bytes=1024 * 1024)
     except UploadRejected:
         return
-    assert sniffed.content_type == "text/plain" and sniffed.extension == "txt"
+    magic = {"pdf": b"%PDF-", "png": b"\x89PNG", "jpg": b"\xff\xd8\xff", "gif": b"GIF8"}
+    assert sniffed.extension in magic and data.startswith(magic[sniffed.extension])
 
 
 # --- VAL-5: CSV formula injection ---------------------------------------------------------------------------------

@@ -13,13 +13,17 @@ from ninja.files import UploadedFile
 
 from cme.api.base import error_body, require
 from cme.audit.services import Auditor
+from cme.core.uploads import CTF, EXTRACTS, SCHOOL_FEED, UploadRejected, sniff
 from cme.feeds import selectors
+from cme.feeds.models import FeedSource
 from cme.feeds.services import ReceivedFile, feed_run_execute, lock_acquire, lock_holder_name, lock_release
 
 router = Router(tags=["feeds"])
 
 #: Largest feed file taken through the API (bytes).
 MAX_FEED_FILE_BYTES = 50 * 1024 * 1024
+#: Name endings each kind of source takes (core.uploads checks the content matches).
+FILE_NAMES = {FeedSource.Kind.WONDE: SCHOOL_FEED, FeedSource.Kind.CSV: EXTRACTS, FeedSource.Kind.CTF: CTF}
 
 
 class FeedSourceOut(Schema):
@@ -59,12 +63,17 @@ def post_feed_file(request: HttpRequest, slug: str, file: File[UploadedFile]) ->
     if file.size is None or file.size > MAX_FEED_FILE_BYTES:
         return error_body(request, 422, "invalid", "The file is too large.",
                           [{"field": "file", "message": "The file must be smaller than 50 MB"}])
+    data = file.read()
+    try:  # the file must be what its name says and what the source takes (FILE-2)
+        sniff(data, name=file.name or "", allowed=FILE_NAMES[source.kind], max_bytes=MAX_FEED_FILE_BYTES)
+    except UploadRejected as exc:
+        return error_body(request, 422, "invalid", "The file was refused.", [{"field": "file", "message": str(exc)}])
     holder = lock_holder_name()
     if not lock_acquire(holder=holder):
         return error_body(request, 409, "busy", "The daily run is importing data now. Post the file again later.")
     try:
         run = feed_run_execute(actor=Auditor.from_request(request), source=source, on=timezone.localdate(),
-                               files=[ReceivedFile(name=file.name or "upload", data=file.read())])
+                               files=[ReceivedFile(name=file.name or "upload", data=data)])
     finally:
         lock_release(holder=holder)
     return Status(201, FeedRunOut(id=run.pk, source=source.slug, on=run.on, status=run.status,

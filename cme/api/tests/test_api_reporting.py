@@ -135,3 +135,22 @@ def test_a_manager_posts_a_feed_file_and_others_cannot(manager: User, officer: U
     assert refused.status_code == 403
     sources = Client().get("/api/v1/feeds/sources", **bearer(token_for(officer, la_admin))).json()
     assert [s["slug"] for s in sources] == ["health"]
+
+
+def test_a_feed_file_that_is_not_what_its_name_says_is_refused(manager: User, la_admin: User) -> None:
+    """FILE-2: the API checks the content against the name and the source's kind, before any run."""
+    FeedSource.objects.create(local_authority=manager.local_authority, slug="health", name="Health",
+                              kind=FeedSource.Kind.CSV, source="health", transport=FeedSource.Transport.UPLOAD)
+    for name, data in (("health.csv", b"%PDF-1.7\n"), ("health.json", b'{"data": []}')):
+        response = Client().post("/api/v1/feeds/health/files", {"file": SimpleUploadedFile(name, data)},
+                                 **bearer(token_for(manager, la_admin)))
+        assert response.status_code == 422, response.content
+        assert "The selected file must be" in response.json()["error"]["details"][0]["message"]
+    assert not FeedRun.objects.exists()
+
+
+def test_a_school_id_too_large_for_the_database_is_refused_not_a_server_error(manager: User, la_admin: User) -> None:
+    """Found by the contract test: ?school_id=53888307305427959808 gave a 500 (SQLite integer overflow)."""
+    response = Client().get("/api/v1/reports/kpis", {"school_id": "53888307305427959808"},
+                            **bearer(token_for(manager, la_admin)))
+    assert response.status_code == 422

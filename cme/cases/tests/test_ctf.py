@@ -133,7 +133,7 @@ def test_from_a_case_page_the_ctf_must_be_about_the_cases_child(officer: User) -
     (XXE, "document type declaration"),
     (LAUGHS, "document type declaration"),
     (b"<CTfile><Header>", "not valid XML"),
-    (b"%PDF-1.7 not xml", "not valid XML"),
+    (b"%PDF-1.7 not xml", "must be an XML file: its name ends .xml but it is a PDF"),
     (b"<ATfile/>", "admissions transfer file"),
     (b"", "empty"),
 ], ids=["XXE", "billion-laughs", "truncated", "pdf", "atf", "empty"])

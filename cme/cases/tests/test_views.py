@@ -307,7 +307,15 @@ def test_documents_are_sniffed_size_limited_and_served_safely(client_for, office
     response = client.post(reverse("cases:document-new", args=[case.pk]), {
         "title": "Evil", "file": SimpleUploadedFile("evil.pdf", b"MZ\x90\x00\x03" + b"\x00" * 200,
                                                     "application/pdf")})
-    assert "type could not be recognised" in response.content.decode() or "not accepted" in response.content.decode()
+    assert "The selected file must be a PDF: its name ends .pdf but it is a file of another type (exe)" in \
+        response.content.decode()
+    response = client.post(reverse("cases:document-new", args=[case.pk]), {  # FILE-2 finding 2 (fixed)
+        "title": "Page", "file": SimpleUploadedFile("page.pdf", b"<html><script>alert(1)</script></html>",
+                                                    "application/pdf")})
+    assert "The selected file must be a PDF: its name ends .pdf but it is a web page (HTML or SVG)" in \
+        response.content.decode()
+    assert 'class="govuk-error-summary' in response.content.decode()
+    assert not Document.objects.exists()
     settings.CME_MAX_UPLOAD_BYTES = 100
     response = client.post(reverse("cases:document-new", args=[case.pk]), {
         "title": "Big", "file": SimpleUploadedFile("big.txt", b"a" * 200, "text/plain")})
@@ -315,7 +323,7 @@ def test_documents_are_sniffed_size_limited_and_served_safely(client_for, office
     settings.CME_MAX_UPLOAD_BYTES = 1024 * 1024
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     client.post(reverse("cases:document-new", args=[case.pk]), {
-        "title": "Photo of the door", "file": SimpleUploadedFile("../../etc/x.html", png, "text/html")})
+        "title": "Photo of the door", "file": SimpleUploadedFile("../../etc/x.png", png, "text/html")})
     document = Document.objects.get()
     assert document.content_type == "image/png" and "etc" not in document.file.name
     assert document.file.name.startswith("documents/")

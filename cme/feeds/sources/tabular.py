@@ -64,11 +64,21 @@ def decode(data: bytes, encoding: str = "auto") -> tuple[str, list[str]]:
 
 
 def sniff_delimiter(sample: str) -> str:
-    """The delimiter of a CSV: the candidate that splits the header line into the most columns (quotes aware)."""
+    """The delimiter of a CSV: the candidate that splits the header line into the most columns (quotes aware).
+
+    A header line the csv module cannot read (a bare carriage return inside it, say) is refused with FileError,
+    like every other unreadable file (SECURITY-PLAN IMP-4).
+    """
     first = sample.split("\n", 1)[0]
     best, best_count = ",", 0
     for candidate in _DELIMITERS:
-        count = len(next(csv.reader([first], delimiter=candidate), []))
+        try:
+            count = len(next(csv.reader([first], delimiter=candidate), []))
+        except csv.Error as exc:
+            raise FileError(
+                "The first row (the column headings) is not readable CSV: it has a carriage return inside it "
+                "(a line break inside a heading, or old Mac line endings). Save it as \"CSV UTF-8\" and upload "
+                "again.") from exc
         if count > best_count:
             best, best_count = candidate, count
     return best

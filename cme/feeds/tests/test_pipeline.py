@@ -176,11 +176,16 @@ def test_a_malformed_file_fails_the_run_with_its_rejected_rows_and_stores_nothin
     assert dump() == before
 
 
-def test_an_unreadable_file_fails_the_run_with_a_clear_error(la: LocalAuthority, dump: Callable[[], Any]) -> None:
+@pytest.mark.parametrize(("data", "message"), [
+    ("Patient ID,Forename\r\n".encode("utf-16"), "UTF-16"),
+    (b"Patient ID\rForename,Surname,DOB\nGP1,Amelia,Thompson,14/05/2016\n", "carriage return"),  # IMP-4 finding 1
+], ids=["utf-16", "bare-carriage-return-in-header"])
+def test_an_unreadable_file_fails_the_run_with_a_clear_error(la: LocalAuthority, dump: Callable[[], Any],
+                                                             data: bytes, message: str) -> None:
     source = FeedSourceFactory(local_authority=la, source="health")
     before = dump()
-    result = run(source, [ReceivedFile("gp.csv", "Patient ID,Forename\r\n".encode("utf-16"))])
-    assert result.status == FeedRun.Status.FAILED and "UTF-16" in result.error
+    result = run(source, [ReceivedFile("gp.csv", data)])
+    assert result.status == FeedRun.Status.FAILED and message in result.error
     assert dump() == before
 
 

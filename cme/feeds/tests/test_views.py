@@ -129,6 +129,19 @@ def test_an_upload_during_the_daily_run_is_refused_politely(client_for: Clients,
     assert not FeedRun.objects.exists()
 
 
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("gp.csv", b"%PDF-1.7\n1 0 obj\n", "must be a CSV file: its name ends .csv but it is a PDF"),
+    ("gp.xlsx", b"Patient ID,Forename\n", "must be an Excel workbook: its name ends .xlsx but it is text"),
+    ("gp.pdf", b"%PDF-1.7\n", "must be a CSV file, a plain text file or an Excel workbook"),
+], ids=["pdf-named-csv", "text-named-xlsx", "pdf"])
+def test_a_renamed_file_is_refused_before_any_run(client_for: Clients, manager: User, name: str, data: bytes,
+                                                  message: str) -> None:
+    html = client_for(manager).post(reverse("feeds:upload"), {
+        "source": "health", "file": SimpleUploadedFile(name, data)}).content.decode()
+    assert message in html
+    assert not FeedRun.objects.exists()
+
+
 def test_a_malformed_upload_shows_the_failure_and_the_rejected_rows(client_for: Clients, manager: User) -> None:
     client = client_for(manager)
     response = client.post(reverse("feeds:upload"), {"source": "health",

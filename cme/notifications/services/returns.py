@@ -14,6 +14,9 @@ from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.models import Child, School
 from cme.children.services import search_keys
+from cme.core.uploads import RETURNS as RETURN_NAMES
+from cme.core.uploads import UploadRejected as FileRejected
+from cme.core.uploads import sniff
 from cme.law import postcode as postcodes
 from cme.law.deletion_grounds import GROUNDS
 from cme.notifications import csv_returns
@@ -234,6 +237,10 @@ def return_upload_submit(*, actor: Auditor, user: User, kind: str, filename: str
         raise UploadRejected("Your account is not linked to a school")
     if len(content) > _max_upload_bytes():
         raise UploadRejected(f"The file must be smaller than {_max_upload_bytes() // (1024 * 1024)} MB")
+    try:  # named .csv and text, not a renamed PDF, picture or web page (FILE-2)
+        sniff(content, name=filename, allowed=RETURN_NAMES, max_bytes=_max_upload_bytes())
+    except FileRejected as exc:
+        raise UploadRejected(str(exc)) from exc
     digest = hashlib.sha256(content).hexdigest()
     earlier = ReturnUpload.objects.filter(organisation_id=user.organisation_id, sha256=digest).first()
     if earlier is not None:

@@ -72,12 +72,17 @@ def test_the_same_file_twice_is_received_once(school_user: User) -> None:
         pytest.param("forename,surname\nZoë,Brontë\n".encode("cp1252"), "UTF-8", id="windows-1252-refused"),
         pytest.param(b"", "empty", id="empty-file"),
         pytest.param(make_csv(header=HEADER), "no returns", id="header-only"),
+        pytest.param(b"%PDF-1.7\n" + make_csv(GOOD), "must be a CSV file: its name ends .csv but it is a PDF",
+                     id="pdf-named-csv"),
+        pytest.param(b"<html><body>" + make_csv(GOOD) + b"</body></html>", "web page", id="html-named-csv"),
+        pytest.param(make_csv(["x" * 200_000, *GOOD[1:]]), "not a readable CSV", id="value-over-the-csv-field-limit"),
     ],
 )
 def test_files_that_cannot_be_read(school_user: User, content: bytes, message: str) -> None:
     with pytest.raises(services.UploadRejected) as rejected:
         upload(school_user, content)
     assert message in rejected.value.message
+    assert not Notification.objects.exists() and not ReturnUpload.objects.exists()
 
 
 def test_unknown_and_missing_columns_are_reported_against_the_header(school_user: User) -> None:

@@ -342,6 +342,12 @@ def test_mailbox_rejects_a_file_that_is_not_an_email(client_for: Any, officer: U
     response = client_for(officer).post(reverse("notifications:mailbox-new"), {
         "eml": SimpleUploadedFile("note.txt", b"hello", "text/plain")})
     assert response.status_code == 400 and ".eml" in response.content.decode()
+    response = client_for(officer).post(reverse("notifications:mailbox-new"), {  # FILE-2: by content, not name
+        "eml": SimpleUploadedFile("page.eml", b"<html><script>alert(1)</script></html>", "message/rfc822")})
+    assert response.status_code == 400
+    assert "must be an email saved as a .eml file: its name ends .eml but it is a web page" in \
+        response.content.decode()
+    assert not Notification.objects.exists()
 
 
 # --- Other local authorities ---------------------------------------------------------------------------------
