@@ -286,4 +286,5 @@ def test_partner_extracts_in_the_daily_run_are_linked_together_after_the_imports
     assert services.feeds_run_all(actor=ACTOR, local_authority=la, on=ON) == []  # nothing new to import...
     assert {r.child_id for r in SourceRecord.objects.all()} == {c.pk for c in children}  # ...but linked now
     report = FeedRun.objects.filter(source__slug="health").get()
-    assert report.details["linkage"] == {"auto_linked": 2} and report.details["linkage_deferred"] is False
+    assert report.details["linkage"] == {"auto_linked": 2, "queued_for_review": 0, "new_children": 0, "unlinked": 0}
+    assert report.details["linkage_deferred"] is False
