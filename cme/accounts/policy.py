@@ -101,6 +101,15 @@ def scope_for(user: User) -> Scope:
         return Scope("panel", user.local_authority_id)
     return Scope("none", user.local_authority_id)
 
+
+#: AC-4 (field level, ASVS v5.0.0-8.2.3): what "child.view_restricted_fields" (LA casework roles) adds to a child's
+#: page. School users, panel members and partners see identity, school history and contacts, never these: the risk
+#: flags (statutory vulnerable groups: exploitation, trafficking, FGM, forced marriage, honour-based violence,
+#: radicalisation, care, ...) and the NHS number (health-sourced, not needed to find a pupil). Ethnicity is shown
+#: to nobody on the page. Read-only managers see aggregates only (scope "none"). Tested by
+#: tests/security/test_field_level.py against the data inventory (cme.privacy.inventory).
+RESTRICTED_CHILD_FIELDS = ("risk_flags", "nhs_number")
+
 # Every later capability's actions, declared here so the role table stays in one place.
 PANEL_AND_CASEWORK = frozenset(CASEWORK | {R.PANEL_MEMBER})
 PERMISSIONS.update({

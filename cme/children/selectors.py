@@ -14,6 +14,7 @@ from cme.children.models import (
     Child,
     ChildAddress,
     ChildContact,
+    ChildLink,
     ChildName,
     EducationOtherwise,
     Enrolment,
@@ -49,7 +50,10 @@ def child_detail(*, user: User, pk: int) -> Child:
         Prefetch("education_otherwise", queryset=EducationOtherwise.objects.order_by("-start")),
         Prefetch("residences", queryset=Residence.objects.order_by("-start")),
         "identifiers",
-        "links__other",
+        # AC-4: siblings and household members are named only if the user may reach them too (a school user is
+        # not shown a sibling at another school).
+        Prefetch("links", queryset=ChildLink.objects.filter(other__in=Child.objects.for_user(user))
+                 .select_related("other").order_by("pk")),
     )
     child = queryset.filter(pk=pk).first()
     if child is None:

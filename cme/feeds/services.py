@@ -722,7 +722,8 @@ def feeds_link_pending(*, actor: Auditor, local_authority: LocalAuthority) -> Li
                  "unlinked": "unlinked"}
         for run in deferred:
             details = dict(run.details)
-            details["linkage"] = {names[k]: v for k, v in statuses.get(run.pk, {}).items() if k in names}
+            counts = statuses.get(run.pk, {})  # every key, 0 if none (the run page reads all four)
+            details["linkage"] = {name: counts.get(status, 0) for status, name in names.items()}
             details["linkage_deferred"] = False
             FeedRun.objects.filter(pk=run.pk).update(details=details)
             run.details = details

@@ -136,6 +136,11 @@ class Notification(TimeStampedModel):
                 condition=Q(status__in=["new", "attached"]) | ~Q(outcome=""),
                 name="triaged_notification_has_outcome",
             ),
+            # CONC-3: one queue item per concern, whatever the race (a second report is attached to it).
+            models.UniqueConstraint(
+                fields=["local_authority", "dedupe_key"], condition=Q(status="new") & ~Q(dedupe_key=""),
+                name="one_new_notification_per_dedupe_key",
+            ),
         ]
 
     def __str__(self) -> str:

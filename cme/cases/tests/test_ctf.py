@@ -199,3 +199,20 @@ def test_the_import_page_imports_and_reports_the_match(client_for, officer: User
                                         {"file": SimpleUploadedFile("in.xml", data, "text/xml")})
     html = response.content.decode()
     assert "was imported" in html and "(by UPN)" in html
+
+
+def test_xml3_a_received_ctf_that_fails_the_schema_is_refused_and_nothing_is_written(officer: User) -> None:
+    """XML-3: validated against the project's CTF-subset schema (not the DfE XSD) before anything is stored: the
+    officer is told where the file is wrong; no CTF file, notification, name, address, contact or school is added."""
+    child = ChildFactory(local_authority=officer.local_authority)
+    good = _ctf_for(CTFPupil(upn=child.upn, surname="Thompson", forename="Amelia", dob=child.date_of_birth,
+                             address_lines=("4 Mill Lane",), postcode="OX16 1AA"))
+    bad = good.replace(b"<LEA>825</LEA>", b"<LEA>82</LEA>", 1)
+    before = [m.objects.count() for m in (CTFFile, Notification, ChildName, ChildAddress, ChildContact, Enrolment)]
+    with pytest.raises(CTFError, match=r"SourceSchool/LEA: must be a three-digit LA number") as caught:
+        ctf_services.ctf_import(actor=Auditor.for_user(officer), user=officer, data=bad, file_name="bad.xml")
+    assert "nothing was imported" in str(caught.value) and "not the DfE's" in str(caught.value)
+    after = [m.objects.count() for m in (CTFFile, Notification, ChildName, ChildAddress, ChildContact, Enrolment)]
+    assert after == before
+    assert ctf_services.ctf_import(actor=Auditor.for_user(officer), user=officer, data=good,
+                                   file_name="good.xml").ctf_file.pk

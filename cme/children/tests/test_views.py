@@ -120,3 +120,25 @@ def test_a_restricted_record_needs_a_reason_which_is_audited(client_for, officer
     assert "Hidden" in client.get(url).content.decode()
     event = AuditEvent.objects.get(child_id=child.pk, summary__startswith="break-glass")
     assert event.reason == "Home visit planned today"
+
+
+def test_ac4_school_user_is_not_shown_risk_flags_nhs_number_or_a_sibling_outside_their_school(  # type: ignore[no-untyped-def]
+        client_for, officer: User, school_user: User, school, other_school) -> None:
+    """AC-4 (accounts.policy.RESTRICTED_CHILD_FIELDS): the school sees its pupil's identity, not the risk flags or the
+    NHS number; a sibling at another school is not named. The LA officer sees all of it."""
+    child = ChildFactory(local_authority=officer.local_authority, nhs_number="9434765919")
+    EnrolmentFactory(child=child, school=school)
+    RiskFlagFactory(child=child)
+    at_school = ChildFactory(local_authority=officer.local_authority, legal_forename="Samesch")
+    EnrolmentFactory(child=at_school, school=school)
+    elsewhere = ChildFactory(local_authority=officer.local_authority, legal_forename="Elsewhen")
+    EnrolmentFactory(child=elsewhere, school=other_school)
+    for other in (at_school, elsewhere):
+        ChildLink.objects.create(child=child, other=other, kind=ChildLink.Kind.SIBLING)
+    url = reverse("children:detail", args=[child.pk])
+    officer_page = client_for(officer).get(url).content.decode()
+    school_page = client_for(school_user).get(url).content.decode()
+    for text in ("Risk flags", "Child we care for", "943 476 5919", "9434765919", "Elsewhen"):
+        assert text not in school_page
+    assert "Samesch" in school_page and child.upn in school_page
+    assert "Child we care for" in officer_page and "9434765919" in officer_page and "Elsewhen" in officer_page

@@ -291,4 +291,24 @@ def test_partner_extracts_in_the_daily_run_are_linked_together_after_the_imports
     assert services.feeds_run_all(actor=ACTOR, local_authority=la, on=ON) == []  # nothing new to import...
     assert {r.child_id for r in SourceRecord.objects.all()} == {c.pk for c in children}  # ...but linked now
     report = FeedRun.objects.filter(source__slug="health").get()
-    assert report.details["linkage"] == {"auto_linked": 2} and report.details["linkage_deferred"] is False
+    assert report.details["linkage"] == {"auto_linked": 2, "queued_for_review": 0, "new_children": 0, "unlinked": 0}
+    assert report.details["linkage_deferred"] is False
+
+
+def test_xml3_a_ctf_that_fails_the_schema_is_refused_with_the_reason_and_nothing_is_imported(
+        la: LocalAuthority) -> None:
+    """XML-3: the CTF reader validates against the project's CTF-subset schema; the file is kept (quarantined) as
+    failed with the reason, and no record comes from it."""
+    from cme.law.ctf import CTFHeader, CTFPupil, build_ctf
+
+    source = FeedSourceFactory(local_authority=la, slug="ctf-in", kind=FeedSource.Kind.CTF, source="ctf")
+    good = build_ctf(CTFHeader(source_lea="931", source_estab="2001", source_school_name="School A",
+                               dest_lea="XXX", dest_estab="XXXX", generated_at=dt.datetime(2026, 11, 20, 9, 0)),
+                     [CTFPupil(upn=upn(1), surname="Thompson", forename="Amelia", dob=dt.date(2016, 5, 14))])
+    bad = good.replace(b"<DOB>2016-05-14</DOB>", b"<DOB>14/05/2016</DOB>")
+    run = feed_run_execute(actor=ACTOR, source=source, on=ON,
+                           files=[ReceivedFile("9312001_CTF_XXXXXXX_001.xml", bad)])
+    assert run.status == FeedRun.Status.FAILED
+    assert "does not follow the CTF structure" in run.error and "Pupil/DOB: must be a date" in run.error
+    assert FeedFile.objects.get(run=run).status == FeedFile.Status.FAILED
+    assert SourceRecord.objects.count() == 0 and run.accepted == 0

@@ -26,6 +26,7 @@ from cme.law.ctf.model import (
     ctf_version,
     lost_pupil_file_name,
 )
+from cme.law.ctf.schema import validate_ctf
 
 __all__ = ["build_ctf", "build_lost_pupil_ctf", "format_ctf_datetime"]
 
@@ -178,6 +179,9 @@ def build_ctf(header: CTFHeader, pupils: Sequence[CTFPupil]) -> bytes:
     pupil_data = ET.SubElement(root, "CTFpupilData")
     for pupil in pupils:
         _pupil(pupil_data, pupil)
+    problems = validate_ctf(root)
+    if problems:  # XML-3: what we send is checked against the same schema as what we receive
+        raise ValueError("The CTF does not follow the schema: " + "; ".join(problems[:5]))
     ET.indent(root, space="  ")
     return _XML_DECLARATION + ET.tostring(root, encoding="unicode").encode("utf-8") + b"\n"
 

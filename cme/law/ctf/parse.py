@@ -32,6 +32,7 @@ from cme.law.ctf.model import (
     ParsedCTF,
     ctf_academic_year,
 )
+from cme.law.ctf.schema import validate_ctf
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element  # noqa: TID251 - type only; parsing is defusedxml
@@ -275,6 +276,18 @@ def _check_version(version: str, accepted: Collection[str]) -> None:
         )
 
 
+def _check_schema(root: Element) -> None:
+    """XML-3: the whole file against the project's schema for the CTF subset (schema.py); refused if it fails."""
+    problems = validate_ctf(root)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise CTFError(
+            f"The file does not follow the CTF structure this system reads, so nothing was imported: {shown}. "
+            "(Checked against this system's schema for the part of the CTF it uses, not the DfE's.) "
+            "Ask the sender to export the file again."
+        )
+
+
 def _header(element: Element, version: str, warnings: list[str]) -> CTFHeader:
     reader = _Reader(warnings, "Header")
     generated_text = _text(element, "DateTime")
@@ -338,5 +351,6 @@ def parse_ctf(
     pupil_elements = root.findall("CTFpupilData/Pupil")
     if not pupil_elements:
         raise CTFError("The file contains no pupils.")
+    _check_schema(root)
     pupils = tuple(_pupil(element, position, warnings) for position, element in enumerate(pupil_elements, start=1))
     return ParsedCTF(header=header, pupils=pupils, warnings=tuple(warnings))

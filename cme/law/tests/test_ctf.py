@@ -442,25 +442,45 @@ def test_bs7666_address_becomes_lines() -> None:
 
 
 def test_field_problems_become_warnings_not_errors() -> None:
+    """Problems the schema cannot see (a wrong UPN check letter, a missing UPN or name) are warnings: one pupil's
+    gap does not lose the file. A value that is not even of the right form refuses the file (XML-3, below)."""
     pupil = (
-        "<Pupil><UPN>A801200005001</UPN><Surname>A</Surname><DOB>2016-13-01</DOB>"
-        "<Contacts><Contact><Responsibility>maybe</Responsibility><Order>first</Order></Contact></Contacts>"
+        "<Pupil><UPN>A801200005001</UPN><Surname>A</Surname><DOB>2016-03-01</DOB>"
+        "<Contacts><Contact><Forename>Sam</Forename></Contact></Contacts>"
         "<SchoolHistory><School><EntryDate>2016-01-01T00:00:00</EntryDate></School></SchoolHistory></Pupil>"
-        "<Pupil><Surname>C</Surname><Forename>D</Forename><DOB>2016-01-01</DOB></Pupil>"
+        "<Pupil><Surname>C</Surname><Forename>D</Forename></Pupil>"
     )
-    header_problem = "<CTFversion>25.0</CTFversion><DateTime>yesterday</DateTime>"
-    parsed = parse_ctf(wrap(pupils=pupil, version=header_problem), today=TODAY)
+    header = "<CTFversion>25.0</CTFversion><DocumentName>Transfer</DocumentName>"
+    data = wrap(pupils=pupil, version=header).replace(b"<DocumentName>Common Transfer File</DocumentName>", b"")
+    data = data.replace(b"<DateTime>2026-03-02T09:15:00</DateTime>", b"")
+    parsed = parse_ctf(data, today=TODAY)
     first, second = parsed.pupils
-    assert first.dob is None and first.forename == ""
-    assert first.contacts[0].responsibility is None and first.contacts[0].order is None
+    assert first.forename == "" and first.contacts[0].responsibility is None
     assert first.school_history[0].entry_date == dt.date(2016, 1, 1)
-    assert second.upn == ""
+    assert second.upn == "" and second.dob is None
     warnings = "\n".join(parsed.warnings)
     assert "Pupil 1 (UPN A801200005001): UPN invalid (wrong check letter at character 1)" in warnings
-    assert "Date of birth '2016-13-01' is not a date" in warnings
     assert "has no surname or no forename" in warnings
-    assert "'maybe' is not true or false" in warnings
-    assert "'first' is not a whole number" in warnings
     assert "Pupil 2: has no UPN" in warnings
-    assert "Header: DateTime 'yesterday'" in warnings
+    assert "Pupil 2: has no readable date of birth" in warnings
+    assert "Header: has no DateTime" in warnings
+    assert "DocumentName is 'Transfer'" in warnings
     assert parsed.header.generated_at is None
+
+
+def test_xml3_values_of_the_wrong_form_refuse_the_whole_file_with_each_reason() -> None:
+    pupil = (
+        "<Pupil><UPN>A801200005001</UPN><Surname>A</Surname><Forename>B</Forename><DOB>2016-13-01</DOB>"
+        "<Contacts><Contact><Responsibility>maybe</Responsibility><Order>first</Order></Contact></Contacts></Pupil>"
+    )
+    data = wrap(pupils=pupil).replace(b"2026-03-02T09:15:00", b"yesterday")
+    with pytest.raises(CTFError) as caught:
+        parse_ctf(data, today=TODAY)
+    message = str(caught.value)
+    for reason in ("CTfile/Header/DateTime: must be a date and time",
+                   "CTfile/CTFpupilData/Pupil/DOB: must be a date, YYYY-MM-DD",
+                   "Pupil/Contacts/Contact/Responsibility: must be true or false",
+                   "Pupil/Contacts/Contact/Order: must be a whole number",
+                   "nothing was imported", "not the DfE's"):
+        assert reason in message, reason
+    assert "2016-13-01" not in message  # the reasons name the place, not the personal data

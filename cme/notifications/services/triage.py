@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -164,16 +164,9 @@ def notification_receive(
     if child is None and upn and upns.is_valid(upn):
         matches = list(Child.objects.filter(local_authority=local_authority, upn=upn, merged_into__isnull=True)[:2])
         child = matches[0] if len(matches) == 1 else None
-    original = None
-    if attach_duplicates:
-        original = notification_open_duplicates(local_authority_id=local_authority.pk,
-                                                child_id=child.pk if child else None, dedupe_key=dedupe_key).first()
-    notification = Notification.objects.create(
+    fields = dict(
         local_authority=local_authority,
-        reference=reference_next(local_authority=local_authority, received_at=received_at),
         kind=kind,
-        status=Notification.Status.ATTACHED if original else Notification.Status.NEW,
-        duplicate_of=original,
         received_at=received_at,
         triage_due=triage_due_date(local_authority=local_authority, received_at=received_at),
         source_organisation_id=source_organisation_id,
@@ -196,6 +189,25 @@ def notification_receive(
         dedupe_key=dedupe_key[:120],
         **columns,
     )
+    # CONC-3: two reports about one child can arrive at the same moment. The database keeps one awaiting triage per
+    # dedupe key (constraint one_new_notification_per_dedupe_key) and one per reference: the one that loses the
+    # race is stored again, attached to the winner, with the next reference.
+    for attempt in range(3):
+        original = None
+        if attach_duplicates:
+            original = notification_open_duplicates(local_authority_id=local_authority.pk,
+                                                    child_id=child.pk if child else None,
+                                                    dedupe_key=dedupe_key).first()
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    reference=reference_next(local_authority=local_authority, received_at=received_at),
+                    status=Notification.Status.ATTACHED if original else Notification.Status.NEW,
+                    duplicate_of=original, **fields)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
     note = f" (attached to {original.reference})" if original else ""
     actor.record(AuditEvent.Action.CREATE, notification, child_id=child.pk if child else None,
                  local_authority_id=local_authority.pk, summary=f"{notification.get_kind_display()} received{note}")
