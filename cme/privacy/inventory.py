@@ -112,7 +112,8 @@ INVENTORY: dict[str, ModelEntry] = {
     "accounts.User": _entry(
         STAFF, operational="id local_authority",
         staff="email full_name role organisation job_title is_active date_joined",
-        security="password last_login is_superuser failed_sign_in_count locked_until groups user_permissions"),
+        security="password last_login is_superuser failed_sign_in_count locked_until session_epoch groups "
+                 "user_permissions"),
     "audit.AuditEvent": _entry(
         STAFF + "; the child it is about",
         operational="id at local_authority_id action object_type object_id child_id",
