@@ -3,8 +3,9 @@
     .venv/bin/python bench/detection_bench.py                        # the 100k council seed_bench.py left
     .venv/bin/python bench/detection_bench.py --var-dir /tmp/cme-bench-seed-sqlite
 
-`seed_demo` has already imported ten days of the school feed and every partner extract up to the seed's "today"
-(`seed_bench.ON`). This writes the next school day's feed pages (the daily delta, `iter_school_feed_since`) into
+`seed_demo` has written the school feed and every partner extract up to the seed's "today" (`seed_bench.ON`);
+above 30,000 children it leaves their first import to the first daily run, which this script runs first as
+untimed setup. This writes the next school day's feed pages (the daily delta, `iter_school_feed_since`) into
 the school-feed source's folder and times, in one process: `feeds_run_all` (every source in the daily run: the
 new school-feed day is imported; the partner extracts are unchanged and skipped by checksum) then
 `detection_run` (every rule for every child), as `manage.py run_feeds` would. A second `detection_run` on the same
@@ -59,6 +60,14 @@ def main(argv: list[str] | None = None) -> None:
         setup_seconds = setup.wall
         source = FeedSource.objects.select_related("local_authority").get(slug="school-feed")
     la = source.local_authority
+    if not FeedRun.objects.filter(source=source, status=FeedRun.Status.SUCCEEDED).exists():
+        # A large council is seeded with its feed files ready but not imported: the first daily run is setup.
+        log("detection: the seed day's feeds are not imported yet: running the first daily run (setup, not timed)")
+        with stopwatch() as setup:
+            first = Auditor.system("bench.detection.setup")
+            feeds_run_all(actor=first, local_authority=la, on=ON)
+            detection_run(actor=first, local_authority=la, on=ON)
+        setup_seconds = setup.wall
     days = school_days_for(la)
     seeded = FeedRun.objects.filter(source=source, status=FeedRun.Status.SUCCEEDED).order_by("-on").first()
     on = seeded.on if seeded else ON  # the seed's "today": the last school-feed day imported

@@ -40,13 +40,23 @@ DEMO_EXTENSIONS = [
 ]
 
 
+#: seed_demo runs the first daily run itself up to this many children (make demo's 20,000 included).
+DAILY_RUN_MAX_CHILDREN = 30_000
+
+
 def truth_file() -> Path:
     return Path(settings.VAR_DIR) / "demo-truth.csv"
 
 
 @transaction.atomic
 def demo_council_seed(*, children: int, seed: int, on: dt.date, progress: Progress,
-                      truth_path: Path | None = None) -> LoadReport:
+                      truth_path: Path | None = None, daily_run: bool | None = None) -> LoadReport:
+    """Generate and load the council, then each capability's demo data. `daily_run`: whether the feeds demo
+    also runs the first daily run (imports, linkage, detection, concerns); by default only up to
+    DAILY_RUN_MAX_CHILDREN children, because that first run imports the whole register and every partner extract
+    (about 390,000 rows at 100,000 children). Above it the files and sources are ready for `run_feeds`."""
+    if daily_run is None:
+        daily_run = children <= DAILY_RUN_MAX_CHILDREN
     council = generate_council(children=children, seed=seed, on=on)
     progress("generated", len(council.children))
     report = council_load(council, progress=progress, truth_path=truth_path)
@@ -73,7 +83,9 @@ def demo_council_seed(*, children: int, seed: int, on: dt.date, progress: Progre
             continue
         seeder = importlib.import_module(module_name).demo_seed
         # The generated council is handed to the seeders that can use it, so none builds it a second time.
-        extra = {"council": council} if "council" in inspect.signature(seeder).parameters else {}
+        context = {"council": council, "first_daily_run": daily_run}
+        accepted = inspect.signature(seeder).parameters
+        extra = {name: value for name, value in context.items() if name in accepted}
         counts = seeder(local_authority=la, on=on, seed=seed, **extra)
         for name, n in counts.items():
             report.add(name, n)

@@ -233,13 +233,16 @@ def daily_run(*, actor: Auditor, local_authority: LocalAuthority, on: dt.date | 
         lock_release(holder=holder)
 
 
-def demo_seed(*, local_authority: LocalAuthority, on: dt.date, seed: int,
-              council: Council | None = None) -> dict[str, int]:
+def demo_seed(*, local_authority: LocalAuthority, on: dt.date, seed: int, council: Council | None = None,
+              first_daily_run: bool = True) -> dict[str, int]:
     """seed_demo: write the synthetic council's school feed and partner extracts (cme.feeds.demo), then run the
-    daily run so the demo's triage queue holds the concerns the rules find."""
+    daily run so the demo's triage queue holds the concerns the rules find. Without `first_daily_run` the files and
+    sources are left ready for the first `run_feeds` (large councils: see demo.services.DAILY_RUN_MAX_CHILDREN)."""
     from cme.feeds.demo import demo_seed as feeds_demo_seed
 
     counts = feeds_demo_seed(local_authority=local_authority, on=on, seed=seed, council=council, run=False)
+    if not first_daily_run:
+        return counts
     result = daily_run(actor=Auditor.system("feeds.demo"), local_authority=local_authority, on=on)
     counts["feed runs"] = len(result.runs)
     counts["concerns raised"] = result.concerns.raised if result.concerns else 0

@@ -67,3 +67,32 @@ def test_seed_demo_command_creates_every_demo_role(db: None, tmp_path: Path, set
     assert (tmp_path / "demo-truth.csv").exists()
     call_command("seed_demo", "--children", "300", "--if-empty", "-v", "0")  # idempotent with --if-empty
     assert Child.objects.count() == 300
+
+
+def test_seed_demo_runs_the_first_daily_run_for_a_small_council_and_leaves_it_ready_otherwise(
+        db: None, tmp_path: Path, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Up to DAILY_RUN_MAX_CHILDREN the demo's triage queue holds the detected concerns; above it (or with
+    --no-daily-run) the feed files and sources are ready and nothing has been imported yet."""
+    from django.core.management import call_command
+
+    from cme.demo import services
+    from cme.feeds.models import FeedRun, FeedSource
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(services, "DAILY_RUN_MAX_CHILDREN", 299)  # 300 children: above the threshold
+    call_command("seed_demo", "--children", "300", "--on", ON.isoformat(), "-v", "0")
+    assert FeedSource.objects.filter(slug="school-feed").exists()
+    assert (tmp_path / "feeds" / "demo" / "school-feed").is_dir()
+    assert not FeedRun.objects.exists()
+    call_command("run_feeds", "--on", ON.isoformat(), "-v", "0")  # the first daily run, as the command says
+    assert FeedRun.objects.filter(status=FeedRun.Status.SUCCEEDED).exists()
+
+
+def test_seed_demo_daily_run_flag_forces_the_first_run(db: None, tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from cme.feeds.models import FeedRun
+
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", "--children", "300", "--on", ON.isoformat(), "--daily-run", "-v", "0")
+    assert FeedRun.objects.filter(status=FeedRun.Status.SUCCEEDED).exists()

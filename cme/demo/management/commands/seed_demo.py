@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import time
 from argparse import ArgumentParser
@@ -11,7 +12,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from cme.children.models import Child
-from cme.demo.services import DEMO_EXTENSIONS, demo_council_seed, truth_file
+from cme.demo.services import DAILY_RUN_MAX_CHILDREN, DEMO_EXTENSIONS, demo_council_seed, truth_file
 
 
 class Command(BaseCommand):
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         parser.add_argument("--on", type=dt.date.fromisoformat, default=None,
                             help="the 'today' of the synthetic council, YYYY-MM-DD (default: today)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing if children already exist")
+        parser.add_argument(
+            "--daily-run", action=argparse.BooleanOptionalAction, default=None,
+            help=f"also run the first daily run (import the demo feed files, link, detect, raise concerns); default: "
+                 f"yes up to {DAILY_RUN_MAX_CHILDREN:,} children, otherwise the files and sources are left ready "
+                 f"for `manage.py run_feeds`")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if (settings.SETTINGS_MODULE or "").endswith("production"):
@@ -48,7 +54,11 @@ class Command(BaseCommand):
 
         report = demo_council_seed(children=options["children"], seed=options["seed"],
                                    on=options["on"] or timezone.localdate(), progress=progress,
-                                   truth_path=truth_file())
+                                   truth_path=truth_file(), daily_run=options["daily_run"])
         bar.close()
         summary = ", ".join(f"{n:,} {name}" for name, n in report.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo council built in {time.monotonic() - started:.1f} s: {summary}"))
+        ran = options["daily_run"]
+        if not (ran if ran is not None else options["children"] <= DAILY_RUN_MAX_CHILDREN):
+            self.stdout.write("The feed files and sources are ready; run `python manage.py run_feeds` for the first "
+                              "daily run (imports, linkage, detection and the concerns in the triage queue).")
