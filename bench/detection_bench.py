@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     received = sum(r.received for r in runs)
     total_wall = feeds_watch.wall + detect_watch.wall
     total_cpu = feeds_watch.cpu + detect_watch.cpu
-    print(f"### Daily run end to end ({summary.children:,} children, next school day {day})\n")
+    print(f"### Daily run end to end ({count:,} children in the council, {summary.children:,} checked by the rules; "
+          f"next school day {day})\n")
     print("| step | rows | wall (s) | CPU (s) |")
     print("|---|---:|---:|---:|")
     for run in runs:
@@ -112,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"| `detection_run` again, same day (steady state) | {summary.children:,} | {again.wall:.1f} "
           f"| {again.cpu:.1f} |\n")
     verdict = (f"**{'met' if total_wall < 120 else 'NOT met'}** on wall time "
-               f"({'met' if total_cpu < 120 else 'not met'} on CPU time)" if summary.children >= 100_000
+               f"({'met' if total_cpu < 120 else 'not met'} on CPU time)" if count >= 100_000
                else "not judged (fewer than 100,000 children)")
     print(f"Target: under 120 s at 100k: {verdict}; load average {detect_watch.load:.1f}; "
           f"peak RSS {peak_rss_mb():,.0f} MB; writing the delta files took {prep.wall:.0f} s (not counted)"

@@ -79,6 +79,9 @@ def main(argv: list[str] | None = None) -> None:
         if name == "linkage":
             markdown = LINKAGE_HEADING + markdown
         sections.append(markdown.strip() + "\n")
+        saved = ROOT / "bench" / "out" / f"{name}.md"  # reusable later with --use NAME=FILE
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(markdown, encoding="utf-8")
         summary.append((name, "ok", usage.wall, usage.cpu, usage.peak_rss_mb, usage.load))
         loads.append(usage.load)
     total = time.perf_counter() - started
