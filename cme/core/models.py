@@ -40,6 +40,20 @@ class LocalAuthority(TimeStampedModel):
     destination_grace_school_days = models.PositiveSmallIntegerField(default=10)
     # Children Not In School register (R6.1): not commenced; kept behind this flag.
     cnis_register_enabled = models.BooleanField(default=False)
+    # Council policy the law leaves open. Blank: the service-wide setting (CME_*), else the documented default.
+    sao_notice_days = models.PositiveSmallIntegerField(
+        "days a s437(1) notice gives the parent", null=True, blank=True, validators=[MinValueValidator(15)],
+        help_text="At least 15 (s437(2), R5.4). Blank: CME_SAO_NOTICE_DAYS, default 15.")
+    full_time_hours = models.DecimalField(
+        "full-time hours a week", max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(1)], help_text="For part-time timetables (R4.2). Blank: CME_FULL_TIME_HOURS, "
+                                                     "default 32.5.")
+    part_time_max_extensions = models.PositiveSmallIntegerField(
+        "extensions before a timetable is flagged", null=True, blank=True,
+        help_text="Blank: CME_PART_TIME_MAX_EXTENSIONS, default 2.")
+    deletion_return_backdate_school_days = models.PositiveSmallIntegerField(
+        "school days a deletion date may lie in the past", null=True, blank=True,
+        help_text="Deletion returns (R3.3). Blank: CME_DELETION_RETURN_BACKDATE_SCHOOL_DAYS, default 5.")
 
     class Meta:
         verbose_name_plural = "local authorities"

@@ -57,8 +57,11 @@ _PHONE_CHARS = re.compile(r"[\s()\-.]")
 _LAESTAB = re.compile(r"^\d{7}$")
 
 
-def backdate_allowance() -> int:
-    """School days a deletion date may lie before today (documented setting, default 5)."""
+def backdate_allowance(local_authority: LocalAuthority | None = None) -> int:
+    """School days a deletion date may lie before today: the LA's setting, else the service-wide setting
+    CME_DELETION_RETURN_BACKDATE_SCHOOL_DAYS, default 5."""
+    if local_authority is not None and local_authority.deletion_return_backdate_school_days is not None:
+        return int(local_authority.deletion_return_backdate_school_days)
     value = getattr(settings, "CME_DELETION_RETURN_BACKDATE_SCHOOL_DAYS", None)
     return int(value) if value is not None else envint("CME_DELETION_RETURN_BACKDATE_SCHOOL_DAYS",
                                                        DEFAULT_BACKDATE_SCHOOL_DAYS)
@@ -77,7 +80,8 @@ class ReturnContext:
 def return_context(*, local_authority: LocalAuthority, own_laestab: str, today: dt.date | None = None
                    ) -> ReturnContext:
     return ReturnContext(own_laestab=own_laestab, today=today or timezone.localdate(),
-                         calendar=local_authority.term_calendar(), backdate_school_days=backdate_allowance())
+                         calendar=local_authority.term_calendar(),
+                         backdate_school_days=backdate_allowance(local_authority))
 
 
 def is_phone_number(value: str) -> bool:

@@ -103,7 +103,8 @@ INVENTORY: dict[str, ModelEntry] = {
     "core.LocalAuthority": _entry(
         STAFF, operational="id created_at updated_at code name triage_target_working_days part_time_review_weeks "
                            "linkage_upper_threshold linkage_lower_threshold destination_grace_school_days "
-                           "cnis_register_enabled",
+                           "cnis_register_enabled sao_notice_days full_time_hours part_time_max_extensions "
+                           "deletion_return_backdate_school_days",
         staff="cme_officer_name cme_mailbox cme_phone"),
     "core.TermDate": _entry(NONE, operational="id local_authority name start end"),
     "core.ClosureDay": _entry(NONE, operational="id local_authority day reason"),
