@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -75,6 +76,9 @@ LINK_STAGES = ("prepare", "block", "predict")
 MIN_RECORDS_FOR_PRIOR_ESTIMATE = 1000
 #: Spark: shuffle partitions for local mode (notes §5.11).
 SPARK_SHUFFLE_PARTITIONS = 16
+#: DuckDB's working memory before it spills to disk (its default is 80% of RAM). Override with the environment
+#: variable CME_LINKAGE_MEMORY_LIMIT (e.g. "4GB") on a bigger machine.
+DUCKDB_MEMORY_LIMIT = os.environ.get("CME_LINKAGE_MEMORY_LIMIT", "1GB")
 
 _SPLINK_LOG_LEVEL = logging.WARNING
 
@@ -118,7 +122,9 @@ def make_db_api(backend: Backend = "duckdb", *, spark_session: Any = None) -> Da
         import duckdb
         from splink import DuckDBAPI
 
-        return DuckDBAPI(connection=duckdb.connect())
+        spill = Path(tempfile.gettempdir()) / "cme-duckdb"
+        return DuckDBAPI(connection=duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT,
+                                                           "temp_directory": str(spill)}))
     if backend == "spark":
         session = spark_session if spark_session is not None else _spark_session()
         from splink.backends.spark import SparkAPI
