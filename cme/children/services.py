@@ -13,7 +13,7 @@ from django.utils import timezone
 from cme.accounts.models import User
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor, diff
-from cme.children.models import Child, ChildName, RiskFlag, RiskFlagType
+from cme.children.models import Address, Child, ChildAddress, ChildName, RiskFlag, RiskFlagType
 from cme.children.taxonomy import DEFAULT_RISK_FLAGS
 from cme.core import names
 from cme.law import postcode as postcodes
@@ -126,6 +126,26 @@ class FlagInput:
 
 
 @transaction.atomic
+def address_add(*, actor: Auditor, child: Child, line1: str, line2: str = "", town: str = "", postcode: str = "",
+                source: str = "") -> ChildAddress | None:
+    """Add an address to the child's address history unless the child already has it (same first line, by its
+    name key, and postcode). The postcode is kept only if valid. Audited. Returns the new link, or None."""
+    line1 = line1.strip()[:150]
+    if not line1:
+        return None
+    postcode = (postcodes.normalise(postcode) or "") if postcode and postcodes.is_valid(postcode) else ""
+    key = names.name_key(line1)
+    for known in ChildAddress.objects.filter(child=child).select_related("address"):
+        if names.name_key(known.address.line1) == key and known.address.postcode == postcode:
+            return None
+    address = Address.objects.create(line1=line1, line2=line2.strip()[:150], town=town.strip()[:100],
+                                     postcode=postcode)
+    link = ChildAddress.objects.create(child=child, address=address, source=source[:100])
+    actor.record(AuditEvent.Action.CREATE, link, child_id=child.pk, local_authority_id=child.local_authority_id,
+                 summary=f"address added to the address history ({source or 'no source given'})")
+    return link
+
+
 def risk_flag_record(*, actor: Auditor, user: User | None, child: Child, flag: FlagInput) -> RiskFlag:
     flag_type = RiskFlagType.objects.get(code=flag.code, is_active=True)
     record = RiskFlag.objects.create(

@@ -37,12 +37,11 @@ from django.utils import timezone
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.models import (
-    Address,
     Child,
     ChildAddress,
     ChildName,
 )
-from cme.children.services import child_create, name_add
+from cme.children.services import address_add, child_create, name_add
 from cme.core import names
 from cme.core.bulk import value_converter
 from cme.law import nhs_number as nhs_numbers
@@ -465,24 +464,15 @@ def _new_children(*, actor: Auditor, local_authority: LocalAuthority, records: l
 
 
 def _address_add_if_new(*, actor: Auditor, child: Child, record: SourceRecord) -> ChildAddress | None:
-    """Keep an address a source gives for a child as address history (children has no address service yet)."""
+    """Keep an address a source gives for a child as address history ("line 1, line 2..., town, postcode")."""
     if not record.address:
         return None
     parts = [p.strip() for p in record.address.split(",") if p.strip() and p.strip().upper() != record.postcode]
     if not parts:
         return None
-    postcode = record.postcode if postcodes.is_valid(record.postcode) else ""
-    line1 = parts[0][:150]
-    key = names.name_key(line1)
-    for known in ChildAddress.objects.filter(child=child).select_related("address"):
-        if names.name_key(known.address.line1) == key and known.address.postcode == postcode:
-            return None
-    address = Address.objects.create(line1=line1, line2=", ".join(parts[1:-1])[:150],
-                                     town=parts[-1][:100] if len(parts) > 1 else "", postcode=postcode)
-    link = ChildAddress.objects.create(child=child, address=address, source=f"{record.source_label} record")
-    actor.record(AuditEvent.Action.CREATE, link, child_id=child.pk, local_authority_id=child.local_authority_id,
-                 summary=f"address from a {record.source_label} record added to address history")
-    return link
+    return address_add(actor=actor, child=child, line1=parts[0], line2=", ".join(parts[1:-1]),
+                       town=parts[-1] if len(parts) > 1 else "", postcode=record.postcode,
+                       source=f"{record.source_label} record")
 
 
 def source_records_link(*, actor: Auditor, local_authority: LocalAuthority, records: Sequence[SourceRecord],

@@ -42,3 +42,25 @@ def test_risk_flag_records_source_date_and_who(officer: User) -> None:
     flag = risk_flag_record(actor=Auditor.for_user(officer), user=officer, child=child,
                             flag=FlagInput("young_carer", "school", dt.date(2026, 1, 5)))
     assert flag.recorded_by == officer and flag.flag_type.severity == 2 and flag.source == "school"
+
+
+@pytest.mark.django_db
+def test_address_add_keeps_history_once_per_address_and_audits_it() -> None:
+    from cme.audit.models import AuditEvent
+    from cme.children.services import address_add
+
+    child = ChildFactory()
+    actor = Auditor.system("test")
+    first = address_add(actor=actor, child=child, line1="12 Cowley Road", town="Oxford", postcode="ox41ab",
+                        source="health record")
+    assert first is not None
+    assert (first.address.line1, first.address.postcode, first.source) == ("12 Cowley Road", "OX4 1AB",
+                                                                           "health record")
+    # the same first line (any case or spacing) and postcode is not added twice
+    assert address_add(actor=actor, child=child, line1="12  cowley road", postcode="OX4 1AB") is None
+    assert address_add(actor=actor, child=child, line1="", postcode="OX4 1AB") is None
+    other = address_add(actor=actor, child=child, line1="3 High Street", postcode="not a postcode")
+    assert other is not None and other.address.postcode == ""
+    assert child.addresses.count() == 2
+    assert AuditEvent.objects.filter(child_id=child.pk, action=AuditEvent.Action.CREATE,
+                                     object_type="children.childaddress").count() == 2
