@@ -64,6 +64,13 @@ def _case_url(case: Case) -> str:
     return reverse("cases:detail", kwargs={"pk": case.pk})
 
 
+def _case_page(request: HttpRequest, template: str, context: dict[str, Any], *, case: Case) -> HttpResponse:
+    """Render a page that shows a case (its child's name and reference): every render is a read (LOG-2)."""
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, case, child_id=case.child_id,
+                                         summary=f"case page: {context.get('title', '')}"[:300])
+    return render(request, template, context)
+
+
 def _render_detail(request: HttpRequest, pk: int, *, close_form: CloseForm | None = None,
                    problems: list[str] | None = None, status: int = 200) -> HttpResponse:
     user = request.user
@@ -169,7 +176,8 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Case details saved")
             return redirect(_case_url(case))
-    return render(request, "cases/edit.html", {"title": f"Change {case.reference}", "form": form, "case": case})
+    return _case_page(request, "cases/edit.html", {"title": f"Change {case.reference}", "form": form, "case": case},
+                      case=case)
 
 
 @permission_required("case.work")
@@ -251,7 +259,8 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Case {case.reference} re-opened")
             return redirect(_case_url(case))
-    return render(request, "cases/reopen.html", {"title": f"Re-open {case.reference}", "form": form, "case": case})
+    return _case_page(request, "cases/reopen.html", {"title": f"Re-open {case.reference}", "form": form, "case": case},
+                      case=case)
 
 
 # --- Checklist, tasks, chronology --------------------------------------------------------------------------
@@ -297,6 +306,8 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Enquiry saved: {enquiry.label}")
                 return redirect(_case_url(case))
     errors_form = form if form.errors else (na_form if na_form.errors else None)
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, enquiry, child_id=case.child_id,
+                                         summary=f"case enquiry: {enquiry.label}"[:300])  # LOG-2
     return render(request, "cases/enquiry.html", {
         "title": enquiry.label, "enquiry": enquiry,
         "row": check_row(enquiry, timezone.localdate(), enquiring=case.status in ENQUIRING),
@@ -322,7 +333,7 @@ def task_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Task added")
             return redirect(_case_url(case))
-    return render(request, "cases/task_new.html", {"title": "Add a task", "form": form, "case": case})
+    return _case_page(request, "cases/task_new.html", {"title": "Add a task", "form": form, "case": case}, case=case)
 
 
 @permission_required("case.work")
@@ -370,7 +381,8 @@ def contact_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Contact recorded")
             return redirect(_case_url(case))
-    return render(request, "cases/contact_new.html", {"title": "Record a contact", "form": form, "case": case})
+    return _case_page(request, "cases/contact_new.html", {"title": "Record a contact", "form": form, "case": case},
+                      case=case)
 
 
 @permission_required("case.work")
@@ -388,9 +400,9 @@ def document_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Document uploaded")
             return redirect(_case_url(case))
-    return render(request, "cases/document_new.html", {
+    return _case_page(request, "cases/document_new.html", {
         "title": "Upload a document", "form": form, "case": case,
-        "max_mb": settings.CME_MAX_UPLOAD_BYTES // (1024 * 1024)})
+        "max_mb": settings.CME_MAX_UPLOAD_BYTES // (1024 * 1024)}, case=case)
 
 
 def document_response(request: HttpRequest, document: Document) -> FileResponse:
@@ -502,8 +514,8 @@ def transfer_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Transfer request recorded")
             return redirect(_case_url(case))
-    return render(request, "cases/transfer_new.html", {"title": "Transfer to another local authority",
-                                                       "form": form, "case": case})
+    return _case_page(request, "cases/transfer_new.html", {"title": "Transfer to another local authority",
+                                                           "form": form, "case": case}, case=case)
 
 
 @permission_required("case.work")
@@ -521,8 +533,8 @@ def transfer_respond(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Response recorded" + (
                 "; the case is closed" if form.cleaned_data["response"] == "accepted" else ""))
             return redirect(_case_url(transfer.case))
-    return render(request, "cases/transfer_respond.html", {"title": "Record the receiving LA's response",
-                                                           "form": form, "transfer": transfer})
+    return _case_page(request, "cases/transfer_respond.html", {"title": "Record the receiving LA's response",
+                                                               "form": form, "transfer": transfer}, case=transfer.case)
 
 
 # --- Triage outcomes (contract with intake) and EHE (contract with the EHE register) ------------------------

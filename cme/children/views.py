@@ -78,7 +78,10 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = selectors.school_get(user=request.user, pk=pk)  # type: ignore[arg-type]
     today = timezone.localdate()
     roll = selectors.school_roll_by_year(school=school, on=today)
-    leavers = selectors.school_recent_leavers(school=school, since=today - dt.timedelta(days=90))[:50]
+    leavers = list(selectors.school_recent_leavers(school=school, since=today - dt.timedelta(days=90))[:50])
+    # The leavers' names are shown: one read event per child listed (LOG-2).
+    Auditor.from_request(request).record_many(AuditEvent.Action.VIEW, leavers, child_id_attr="child_id",
+                                              summary=f"school page: recent leavers of {school.name}"[:300])
     return render(request, "children/school_detail.html", {
         "title": school.name, "school": school, "roll": roll, "total": sum(n for _, n in roll),
         "leavers": leavers, "key_stage": school_age.key_stage,

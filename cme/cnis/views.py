@@ -172,6 +172,9 @@ def _entry_write(request: HttpRequest, pk: int, form: Any, *, title: str,
         else:
             messages.success(request, message)
             return redirect("cnis:detail", pk=entry.pk)
+    # the page shows the child's name and register entry: a read (LOG-2)
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, entry, child_id=entry.child_id,
+                                         summary=f"CNIS form: {title}"[:300])
     return _form_page(request, form, title=title, caption=entry.child.legal_full_name,
                       back=reverse("cnis:detail", args=[entry.pk]), errors=errors, intro=intro)
 

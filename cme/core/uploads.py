@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import filetype
 
+from cme.core import antivirus
+
 _PICTURES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
 _OFFICE = {
     b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
@@ -181,4 +183,8 @@ def sniff(data: bytes, *, name: str, allowed: Sequence[str], max_bytes: int) -> 
     if not _matches(declared, content, text):
         raise UploadRejected(f"The selected file must be {label}: its name ends .{declared} but it is "
                              f"{_what(content, text)}. Upload the file itself, not a renamed one.")
+    try:
+        antivirus.scan(data)  # FILE-4: clamd, fail closed (off when CME_CLAMD_ADDRESS is empty)
+    except antivirus.ScanRefused as exc:
+        raise UploadRejected(str(exc)) from exc
     return Sniffed(content_type, canonical)

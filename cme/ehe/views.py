@@ -97,6 +97,9 @@ def _parent_choices(child: Any) -> list[tuple[int, str]]:
 def _form_page(request: HttpRequest, form: Any, *, title: str, caption: str = "", back: str = "",
                submit: str = "Save", intro: str = "", record: Any = None, status: int = 200,
                extra_errors: list[str] | None = None) -> HttpResponse:
+    if record is not None:  # the page shows the child's name and EHE record: a read (LOG-2)
+        Auditor.from_request(request).record(AuditEvent.Action.VIEW, record, child_id=record.child_id,
+                                             summary=f"EHE form: {title}"[:300])
     return render(request, "ehe/form.html", {
         "title": title, "form": form, "caption": caption, "back": back, "submit": submit, "intro": intro,
         "record": record, "extra_errors": extra_errors or [],

@@ -257,7 +257,8 @@ def my_submissions(request: HttpRequest) -> HttpResponse:
 @require_GET
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.submission_get(user=_user(request), pk=pk)
-    Auditor.from_request(request).record(AuditEvent.Action.VIEW, notification, summary="own submission")
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, notification, child_id=notification.child_id,
+                                         summary="own submission")
     return render(request, "notifications/submission_detail.html", {
         "title": notification.reference, "n": NotificationPresenter(notification, today=timezone.localdate())})
 

@@ -62,6 +62,8 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, "Someone else changed this record while you were editing it. "
                                  "Check the current details below and make your correction again.")
     history, names = selectors.rectification_history(child=child)
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk,
+                                         summary="correction page (Art 16)")  # LOG-2
     return render(request, "privacy/rectify.html", {"title": "Correct a child's details", "child": child,
                                                     "form": form, "changes": history[:100], "names": names,
                                                     "conflict": conflict})

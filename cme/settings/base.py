@@ -151,6 +151,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 CME_MAX_UPLOAD_BYTES = envint("CME_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# FILE-4: clamd ("host:port" or the Unix socket path); every upload is scanned, and refused if clamd is down.
+# Empty turns the scan off (development, tests); set it in production (freshclam keeps the signatures current).
+CME_CLAMD_ADDRESS = env("CME_CLAMD_ADDRESS", "")
+CME_CLAMD_TIMEOUT = envint("CME_CLAMD_TIMEOUT", 30)
 
 # Email: an interface with a console/outbox backend by default (issue 4 adds GOV.UK Notify).
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

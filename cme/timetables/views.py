@@ -155,6 +155,9 @@ def timetable_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _form_page(request: HttpRequest, form: Any, *, timetable: Any, title: str, submit: str, intro: str = "",
                errors: list[str] | None = None) -> HttpResponse:
+    # The form page shows the pupil's name and timetable: a read of the child's record (LOG-2).
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, timetable, child_id=timetable.child_id,
+                                         summary=f"part-time timetable: {title}"[:300])
     return render(request, "timetables/form.html", {
         "title": title, "form": form, "t": timetable, "submit": submit, "intro": intro, "extra_errors": errors or [],
     })

@@ -1,0 +1,170 @@
+"""LOG-2 (SECURITY-PLAN; ASVS v4 8.3.5, v5 16.3.2): every read of a child's personal record is audited.
+
+The route list is generated from the URL configuration (`test_access_matrix.GUARDED`): every GET route with an id,
+opened by every role that holds its permission, with the ids of the demo council's records (FOREIGN_OBJECTS, here
+used inside the council's own users' scope), plus the API's child and case reads. The demo council's children carry
+a surname sentinel each (tests/security/crawl.py), so a page that shows a child's name is a page that shows the
+child's record. Each such successful GET must write a VIEW (or EXPORT) audit event naming one of the children it
+shows (`child_id`), with the actor and role. A new child view that does not audit fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+
+from cme.accounts.policy import PERMISSIONS
+from cme.audit.models import AuditEvent
+from tests.security.crawl import SKIP_ROUTES, World, found_tokens, seed_world, sentinelise, signed_in
+from tests.security.test_access_matrix import (
+    FOREIGN_OBJECTS,
+    GUARDED,
+    OWN_LA_KEYED,
+    Route,
+    _top_up,
+    api_operations,
+)
+
+pytestmark = pytest.mark.django_db
+
+NO_RECORD: list[str] = []
+CHILD_OF: dict[str, int | None] = {}
+READ_ACTIONS = {AuditEvent.Action.VIEW, AuditEvent.Action.EXPORT}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The crawl's council, topped up with the access matrix's extra records (a CNIS entry, a merge, a mailbox
+    attachment...), sentinels laid again so the new children carry theirs."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            world = seed_world(children=80)
+            _top_up()
+            tokens, _, surnames = sentinelise()
+            world.tokens, world.surnames = tokens, surnames
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _last_event_id() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def _model_label(finder: Any) -> str | None:
+    """The model label of a `pk(label, ...)` finder (read from its closure); None for other finders."""
+    for cell in getattr(finder, "__closure__", None) or ():
+        value = cell.cell_contents
+        if isinstance(value, str) and value.count(".") == 1:
+            return value
+    return None
+
+
+def _child_of(label: str | None, pk: int) -> int | None:
+    """The child a record belongs to (the route's id is child-related), or None."""
+    if label is None:
+        return None
+    model = apps.get_model(label)
+    names = {f.name for f in model._meta.get_fields()}
+    if label == "children.Child":
+        return pk
+    for path in ("child_id", "case__child_id", "record__child_id", "notification__child_id"):
+        if path.split("__")[0].removesuffix("_id") in names:
+            return model._default_manager.filter(pk=pk).values_list(path, flat=True).first()
+    return None
+
+
+def _id_paths() -> list[tuple[str, str, str]]:
+    """(role, route name, path) for every GET route with an id that the role may open."""
+    out: list[tuple[str, str, str]] = []
+    for route in GUARDED:
+        if not route.args or route.name in SKIP_ROUTES or route.name in OWN_LA_KEYED:
+            continue
+        values = FOREIGN_OBJECTS[route.name]()
+        if not values:
+            NO_RECORD.append(route.name)
+            continue
+        if "pk" in values:
+            CHILD_OF[route.name] = _child_of(_model_label(FOREIGN_OBJECTS[route.name]), values["pk"])
+        for role in PERMISSIONS[route.permission]:  # type: ignore[index]
+            out.append((str(role), route.name, Route.path(route, values)))
+    return out
+
+
+def _api_paths() -> list[tuple[str, str, str]]:
+    ops = api_operations()
+    out: list[tuple[str, str, str]] = []
+    reads = (("cme_children_api_read_child", "child.view"), ("cme_api_routers_cases_read_case", "case.view"))
+    for op_id, action in reads:
+        method, path = ops[op_id]
+        values = FOREIGN_OBJECTS[op_id]()
+        assert values and method == "get"
+        path = path.format(**values)
+        label = "children.Child" if "child_id" in values else "cases.Case"
+        CHILD_OF[op_id] = _child_of(label, next(iter(values.values())))
+        out += [(str(role), op_id, path) for role in PERMISSIONS[action]]  # type: ignore[index]
+    return out
+
+
+def test_log2_every_successful_read_of_a_childs_record_is_audited(world: World) -> None:
+    clients = {role: signed_in(user) for role, user in world.users.items()}
+    child_views: set[str] = set()
+    audited: set[str] = set()
+    unaudited: list[str] = []
+    reads = 0
+    for role, name, path in _id_paths() + _api_paths():
+        if role not in clients:
+            continue
+        before = _last_event_id()
+        response = clients[role].get(path)
+        assert response.status_code < 500, (role, path)
+        if response.status_code != 200 or getattr(response, "streaming", False):
+            continue
+        shown = {world.surnames[t] for t in found_tokens(response.content.decode("utf-8", "replace"))
+                 if t in world.surnames}
+        child = CHILD_OF.get(name)
+        if child is not None:
+            shown.add(child)
+        if not shown:
+            continue
+        reads += 1
+        child_views.add(name)
+        events = AuditEvent.objects.filter(pk__gt=before, action__in=READ_ACTIONS, child_id__in=shown,
+                                           actor=world.users[role], actor_role=role)
+        if events.exists():
+            audited.add(name)
+        else:
+            unaudited.append(f"{role} GET {name} {path} shows children {sorted(shown)[:5]}")
+    print(f"\nLOG-2: {len(audited - {u.split()[2] for u in unaudited})} of {len(child_views)} child views audited "
+          f"for every role; {reads - len(unaudited)} of {reads} reads audited: {sorted(child_views)}")
+    assert not NO_RECORD, f"routes with no record to open in the seeded council: {NO_RECORD}"
+    assert len(child_views) >= 35  # the sweep reaches the child pages (the sentinels and ids work)
+    assert not unaudited, "Reads of a child's record without a VIEW audit event:\n" + "\n".join(unaudited)
+
+
+@pytest.mark.xfail(strict=True, reason="DP-6 not done: only the child page asks for a reason (see SECURITY.md)")
+def test_dp6_a_restricted_childs_record_is_shown_nowhere_without_a_reason(world: World) -> None:
+    """Every child of the council is marked restricted (Art 18 / at risk of being traced); no page or API read
+    may then show a child's name before a break-glass reason is given. Runs last: it changes the world."""
+    from cme.children.models import Child
+
+    Child.objects.filter(pk__in=world.surnames.values()).update(is_restricted=True)
+    clients = {role: signed_in(user) for role, user in world.users.items()}
+    shown_without_reason: set[str] = set()
+    for role, name, path in _id_paths() + _api_paths():
+        if role not in clients:
+            continue
+        response = clients[role].get(path)
+        if response.status_code == 200 and not getattr(response, "streaming", False) and \
+                {t for t in found_tokens(response.content.decode("utf-8", "replace")) if t in world.surnames}:
+            shown_without_reason.add(name)
+    print(f"\nDP-6: {len(shown_without_reason)} routes show a restricted child's name without a reason: "
+          f"{sorted(shown_without_reason)}")
+    assert not shown_without_reason
