@@ -3,8 +3,9 @@ and only after two-factor authentication.
 
 Every admin URL (the index, each app's page, and each registered model's list, add, change, delete and history
 pages, with a real record) is requested by each of the 7 other roles (signed in, past two-factor where the role
-needs it) with GET (and POST on the add, change and delete pages): none gets an admin page. Following the redirects ends on the service's sign-in page
-(the admin's own login form is replaced by it); nothing is written. A system administrator who has only passed
+needs it) with GET (and POST on the add, change and delete pages): none gets an admin page.
+Following the redirects ends on the service's sign-in page (the admin's own login form is replaced by it); nothing
+is written. A system administrator who has only passed
 the password step is sent to two-factor; after it, the admin opens. Run with `-s` for the figures.
 """
 
@@ -31,11 +32,11 @@ ADMIN_MARK = "Children missing education: system administration"
 
 def admin_urls() -> list[str]:
     urls = [reverse("admin:index")]
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         urls.append(reverse("admin:app_list", args=[opts.app_label]))
         urls += [reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}") for page in ("changelist", "add")]
-        obj = model._default_manager.order_by("pk").first()  # noqa: scoped-query - the admin's own view of all rows
+        obj = model._default_manager.order_by("pk").first()  # the admin's own view: all rows
         if obj is not None:
             urls += [reverse(f"admin:{opts.app_label}_{opts.model_name}_{page}", args=[obj.pk])
                      for page in ("change", "delete", "history")]
