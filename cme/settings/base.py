@@ -21,7 +21,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "cme.audit.admin_apps.AuditedAdminConfig",  # django.contrib.admin whose changes are audited (AC-8)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -101,3 +101,22 @@ def test_ac8_anonymous_is_sent_to_the_services_sign_in(db: None) -> None:
     response = Client().get(reverse("admin:index"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("accounts:sign-in"))
     assert ADMIN_MARK not in response.content.decode()
+
+
+def test_ac8_every_admin_change_is_an_audit_event(la_admin: User, officer: User) -> None:
+    from cme.audit.models import AuditEvent
+    from cme.core.tests.factories import OrganisationFactory
+    from cme.personas import sign_in
+
+    client = sign_in(Client(), la_admin)
+    url = reverse("admin:accounts_user_change", args=[officer.pk])
+    changed = client.post(url, {"email": officer.email, "full_name": "Renamed Officer", "job_title": "",
+                                "role": officer.role, "local_authority": officer.local_authority_id,
+                                "organisation": "", "is_active": "on"})
+    assert changed.status_code == 302, changed.content.decode()[:2000]
+    organisation = OrganisationFactory(local_authority=la_admin.local_authority, name="Closed agency")
+    deleted = client.post(reverse("admin:core_organisation_delete", args=[organisation.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    events = AuditEvent.objects.filter(summary__startswith="admin:", actor=la_admin)
+    assert set(events.values_list("action", flat=True)) == {AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE}
+    assert events.get(action=AuditEvent.Action.UPDATE).object_id == str(officer.pk)
