@@ -10,12 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cme.accounts.policy import has_permission, permission_required
+from cme.accounts.policy import has_permission, permission_required, scope_for
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor, denial_mark
 from cme.children import selectors
 from cme.children.forms import BreakGlassForm, ChildSearchForm
 from cme.children.presenters import ChildPresenter, ChildRow
+from cme.core.suppression import SUPPRESSED_TEXT, suppress_count
 from cme.law import school_age
 
 PAGE_SIZE = 25
@@ -69,8 +70,11 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def school_list(request: HttpRequest) -> HttpResponse:
     schools = selectors.school_list(user=request.user)  # type: ignore[arg-type]
     page = Paginator(schools, 50).get_page(request.GET.get("page"))
-    rolls = selectors.school_rolls(school_ids=[s.pk for s in page.object_list])
-    return render(request, "children/school_list.html", {"title": "Schools", "page": page, "rolls": rolls})
+    rolls: dict[int, int | None] = dict(selectors.school_rolls(school_ids=[s.pk for s in page.object_list]))
+    if scope_for(request.user).kind == "none":  # type: ignore[arg-type]  # aggregate-only role: AC-7 small numbers
+        rolls = {pk: suppress_count(n) for pk, n in rolls.items()}
+    return render(request, "children/school_list.html", {"title": "Schools", "page": page, "rolls": rolls,
+                                                          "suppressed_text": SUPPRESSED_TEXT})
 
 
 @permission_required("school.view")

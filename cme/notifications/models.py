@@ -150,6 +150,13 @@ class Notification(TimeStampedModel):
     def reported_name(self) -> str:
         return f"{self.forename} {self.surname}".strip() or "Name not known"
 
+    @property
+    def submitter_status(self) -> str:
+        """The status a school or partner may see for their own submission: "new" until it is triaged (its own or,
+        when attached, the first report's triage), then "triaged". Never "attached": that would tell them someone
+        else has already reported the child (AC-6, no matching oracle)."""
+        return "triaged" if self.triaged_at is not None else "new"
+
 
 
 class ReturnUpload(TimeStampedModel):

@@ -244,7 +244,7 @@ class NotificationPresenter(QueueRow):
     def submitter_status(self) -> str:
         """What a school or partner is told about their own submission: never the outcome about the child."""
         n = self.notification
-        if n.status == Notification.Status.NEW:
+        if n.submitter_status == "new":  # an attached report too, until the first one is triaged (AC-6)
             return "Received: awaiting triage"
         when = govuk_date(timezone.localtime(n.triaged_at)) if n.triaged_at else ""
         return f"Acted on{(' ' + when) if when else ''}"

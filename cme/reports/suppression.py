@@ -14,17 +14,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cme.reports.kpis import Table
 
-LOWEST_SHOWN = 6
-SUPPRESSED_TEXT = "1–5"
+from cme.core.suppression import LOWEST_SHOWN, SUPPRESSED_TEXT, suppress_count
+
+__all__ = ["EXPLANATION", "LOWEST_SHOWN", "SUPPRESSED_TEXT", "round_to_5", "suppress_count", "suppress_table"]
+
 EXPLANATION = ("Numbers from 1 to 5 are shown as 1–5 and totals of tables with such numbers are rounded to the "
                "nearest 5, so that no child can be identified.")
-
-
-def suppress_count(value: int | None) -> int | None:
-    """R-reporting: 1-5 becomes None (shown as "1–5"); 0 and 6 or more are shown as they are."""
-    if value is None or value == 0 or value >= LOWEST_SHOWN:
-        return value
-    return None
 
 
 def round_to_5(value: int) -> int:

@@ -223,6 +223,8 @@ class Crawl:
     urls: set[str] = field(default_factory=set)  # every URL seen: links, form actions, redirects, requested
     get_forms: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (page, action, inputs)
     statuses: Counter[int] = field(default_factory=Counter)
+    #: every response (redirects, files and JSON included): (route, path, status, headers) for the CFG-2 check
+    responses: list[tuple[str, str, int, dict[str, str]]] = field(default_factory=list)
 
 
 def signed_in(user: User) -> Client:
@@ -276,8 +278,9 @@ def crawl(user: User, *, max_pages: int = MAX_PAGES) -> Crawl:
             continue
         per_route[route] += 1
         result.urls.add(path)
-        response = client.get(path)
+        response = client.get(path, secure=True)  # over HTTPS, as in production (HSTS is sent only then)
         result.statuses[response.status_code] += 1
+        result.responses.append((route, path, response.status_code, dict(response.headers.items())))
         if response.status_code in (301, 302, 303):
             location = response["Location"]
             result.urls.add(location)

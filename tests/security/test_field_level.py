@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from cme.accounts.roles import LA_CASEWORK_ROLES, Role
 from cme.children.models import Child
@@ -43,6 +44,7 @@ from tests.security.crawl import (
     tokens_in,
     world_in_rollback,
 )
+from tests.security.headers import PRODUCTION_HSTS, missing_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +92,8 @@ RESTRICTED = [Role.SCHOOL_USER, Role.PARTNER_USER, Role.PANEL_MEMBER, Role.READO
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    yield from world_in_rollback(django_db_blocker)
+    with override_settings(**PRODUCTION_HSTS):  # CFG-2 checks HSTS on the same crawl
+        yield from world_in_rollback(django_db_blocker)
 
 
 CRAWLS: dict[str, Crawl] = {}
@@ -303,6 +306,28 @@ def test_ac4_api_answers_carry_only_allowed_fields_per_role(world: World, role: 
         assert answers["reports.kpis"][0] == 200 and set(fields) <= {RISK_FLAG_TYPE_FIELD}
 
 
+CFG2_FIGURES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_cfg2_every_response_of_every_role_carries_the_security_headers(world: World, role: str) -> None:
+    """CFG-2: CSP (object-src, base-uri, frame-ancestors 'none'; a nonce and no 'unsafe-inline' for scripts), HSTS
+    of a year with subdomains, nosniff, Referrer-Policy, COOP same-origin, X-Frame-Options DENY and
+    Cache-Control no-store on every response of the role's crawl (all of them are signed in)."""
+    responses = crawled(world, role).responses
+    missing: Counter[str] = Counter()
+    where: dict[str, str] = {}
+    for route, path, status, headers in responses:
+        for rule in missing_headers(headers):
+            missing[rule] += 1
+            where.setdefault(rule, f"{status} {route} {path}")
+    nonces = sum("'nonce-" in headers.get("Content-Security-Policy", "") for *_, headers in responses)
+    CFG2_FIGURES[role] = f"{len(responses)} responses ({nonces} with a script nonce), missing {dict(missing) or 0}"
+    assert len(responses) > 5
+    assert not missing, where
+
+
 def test_zz_print_ac4_figures() -> None:
+    print("\nCFG-2 headers per role:\n" + "\n".join(f"  {r}: {f}" for r, f in CFG2_FIGURES.items()))  # noqa: T201
     print("\nAC-4 API per role:\n" + "\n".join(f"  {r}: {f}" for r, f in API_FIGURES.items()))  # noqa: T201
     print("\nAC-4 fields shown per role:\n" + "\n".join(f"  {r}: {f}" for r, f in FIGURES.items()))  # noqa: T201

@@ -69,7 +69,8 @@ class ReceiptOut(Schema):
 
 
 def _receipt(notification: Notification) -> ReceiptOut:
-    return ReceiptOut(reference=notification.reference, kind=notification.kind, status=notification.status,
+    # The submitter's view of the status: an attached report reads "new" like any other (AC-6, no matching oracle).
+    return ReceiptOut(reference=notification.reference, kind=notification.kind, status=notification.submitter_status,
                       received_at=notification.received_at, triage_due=notification.triage_due)
 
 

@@ -1,0 +1,42 @@
+"""The Django admin site of the service: every change made in it is also an AuditEvent (AC-8, ASVS v5.0.0 16.3.x).
+
+Django's admin writes its own log (`LogEntry`); that log can be edited and is not the service's append-only audit
+trail. `AuditedAdminSite.register` gives every registered ModelAdmin the `AuditedAdminMixin`, which records the
+addition, change or deletion through the Auditor with who, what and the admin's change message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from cme.audit.models import AuditEvent
+from cme.audit.services import Auditor
+
+
+class AuditedAdminMixin:
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        Auditor.from_request(request).record(AuditEvent.Action.CREATE, obj, summary=f"admin: added {obj}"[:300])
+        return super().log_addition(request, obj, message)  # type: ignore[misc]
+
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        Auditor.from_request(request).record(AuditEvent.Action.UPDATE, obj, summary=f"admin: changed {obj}"[:300],
+                                             changes={"admin_message": message})
+        return super().log_change(request, obj, message)  # type: ignore[misc]
+
+    def log_deletions(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+        auditor = Auditor.from_request(request)
+        for obj in queryset:
+            auditor.record(AuditEvent.Action.DELETE, obj, summary=f"admin: deleted {obj}"[:300])
+        return super().log_deletions(request, queryset)  # type: ignore[misc]
+
+
+class AuditedAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        base = admin_class or admin.ModelAdmin
+        if not issubclass(base, AuditedAdminMixin):
+            base = type(f"Audited{base.__name__}", (AuditedAdminMixin, base), {"__module__": base.__module__})
+        super().register(model_or_iterable, base, **options)
