@@ -7,7 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.templatetags.static import static
 from django.urls import reverse
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, pass_context
+from jinja2.runtime import Context
 
 from cme.core import formatting
 from cme.core.forms import render_error_summary, render_field
@@ -36,6 +37,16 @@ def council_name(request: Any) -> str:
     return f"{la.name} Council" if la else "Children missing education"
 
 
+@pass_context
+def restricted(context: Context, child: Any) -> bool:
+    """In a list: True when `child` is a restricted record this session has given no reason for (DP-6), so the
+    template shows "Restricted record" instead of the name and date of birth."""
+    from cme.children.restriction import needs_reason
+
+    request = context.get("request")
+    return request is not None and needs_reason(request, child)
+
+
 def environment(**options: Any) -> Environment:
     base_loader = options.pop("loader", None)
     env = Environment(**options)  # noqa: S701  # nosec B701 - autoescape=True comes from settings.TEMPLATES
@@ -48,6 +59,7 @@ def environment(**options: Any) -> Environment:
             "url": url,
             "page_url": page_url,
             "council_name": council_name,
+            "restricted": restricted,
             "field": render_field,
             "error_summary": render_error_summary,
             "get_messages": messages.get_messages,

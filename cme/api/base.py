@@ -21,6 +21,7 @@ from ninja.throttling import AuthRateThrottle
 from cme.accounts.policy import has_permission
 from cme.api.services import api_token_authenticate
 from cme.audit.services import denial_mark
+from cme.children.restriction import API_HEADER, MIN_API_REASON, ReasonRequired
 
 
 class TokenAuth(HttpBearer):
@@ -94,6 +95,15 @@ def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     denial_mark(request, exc)  # audited by audit.middleware (LOG-3)
     return error_body(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(ReasonRequired)
+def on_reason_required(request: HttpRequest, exc: ReasonRequired) -> HttpResponse:
+    """A restricted record (DP-6): the reason goes in a header, audited with each read."""
+    denial_mark(request, exc)  # audited by audit.middleware (LOG-3)
+    return error_body(request, 403, "reason_required",
+                      f"This record is restricted. Send the reason you need it in the {API_HEADER} header "
+                      f"(at least {MIN_API_REASON} characters); it is logged and reported.")
 
 
 @api.exception_handler(NinjaThrottled)

@@ -43,6 +43,7 @@ from cme.cases.forms import (
 )
 from cme.cases.models import ENQUIRING, Case, CaseStatusChoice, Document
 from cme.cases.presenters import CasePresenter, check_row, priority_tag, status_tag, task_tag
+from cme.children import restriction
 from cme.children.selectors import child_get
 from cme.core.forms import field_error_id
 from cme.core.uploads import UploadRejected
@@ -65,7 +66,9 @@ def _case_url(case: Case) -> str:
 
 
 def _case_page(request: HttpRequest, template: str, context: dict[str, Any], *, case: Case) -> HttpResponse:
-    """Render a page that shows a case (its child's name and reference): every render is a read (LOG-2)."""
+    """Render a page that shows a case (its child's name and reference): every render is a read (LOG-2), and a
+    restricted child's case needs the reason first (DP-6)."""
+    restriction.require_reason(request, case.child)
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, case, child_id=case.child_id,
                                          summary=f"case page: {context.get('title', '')}"[:300])
     return render(request, template, context)
@@ -75,6 +78,7 @@ def _render_detail(request: HttpRequest, pk: int, *, close_form: CloseForm | Non
                    problems: list[str] | None = None, status: int = 200) -> HttpResponse:
     user = request.user
     case = selectors.case_detail(user=user, pk=pk)
+    restriction.require_reason(request, case.child)  # DP-6
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, case, child_id=case.child_id, summary="case page")
     presenter = CasePresenter(case, user=user, today=timezone.localdate())
     schools = [(s.pk, s.name) for s in selectors.schools_in_la(user=user)] if presenter.can_close else []
@@ -143,6 +147,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a case for a child (pk is the child's)."""
     child = child_get(user=_user(request), pk=pk)
+    restriction.require_reason(request, child)  # DP-6
     existing = selectors.open_case_for_child(user=_user(request), child=child)
     if existing is not None:
         messages.info(request, f"{child.full_name} already has an open case, {existing.reference}.")
@@ -271,6 +276,7 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = selectors.enquiry_get(user=_user(request), pk=pk)
     case = enquiry.case
+    restriction.require_reason(request, case.child)  # DP-6
     can_work = case.is_open and has_permission(request.user, "case.work")
     action = request.POST.get("action", "record")
     form = EnquiryForm(request.POST if action == "record" else None, request.FILES if action == "record" else None,

@@ -14,7 +14,7 @@ from cme.api.base import require
 from cme.api.routers import ApiDate
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
-from cme.children import selectors
+from cme.children import restriction, selectors
 from cme.children.models import Child
 from cme.children.status import status_on
 
@@ -77,5 +77,6 @@ def search_children(request: HttpRequest, body: ChildSearchIn) -> ChildSearchOut
 def read_child(request: HttpRequest, child_id: int) -> ChildOut:
     require(request, "child.view")
     child = selectors.child_detail(user=request.user, pk=child_id)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6: 403 unless the X-CME-Access-Reason header gives one
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk, summary="API read")
     return _out(child, timezone.localdate())

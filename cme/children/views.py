@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from cme.accounts.policy import has_permission, permission_required, scope_for
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor, denial_mark
-from cme.children import selectors
+from cme.children import restriction, selectors
 from cme.children.forms import BreakGlassForm, ChildSearchForm
+from cme.children.models import Child
 from cme.children.presenters import ChildPresenter, ChildRow
 from cme.core.suppression import SUPPRESSED_TEXT, suppress_count
 from cme.law import school_age
@@ -41,29 +43,34 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "children/search.html", {"title": "Find a child", "form": form, "page": page})
 
 
-BREAK_GLASS_SESSION_KEY = "cme_break_glass"
-
-
 @permission_required("child.view")
-@require_http_methods(["GET", "POST"])
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     child = selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
-    if child.is_restricted and child.pk not in request.session.get(BREAK_GLASS_SESSION_KEY, []):
-        # A restricted record (e.g. a child at risk of being traced) needs a stated reason first ("break glass").
-        form = BreakGlassForm(request.POST if request.method == "POST" else None)
-        if request.method == "POST" and form.is_valid():
-            Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk,
-                                                 summary="break-glass access to a restricted record",
-                                                 reason=form.cleaned_data["reason"])
-            request.session[BREAK_GLASS_SESSION_KEY] = [*request.session.get(BREAK_GLASS_SESSION_KEY, []), child.pk]
-            return redirect("children:detail", pk=child.pk)
-        return render(request, "children/break_glass.html", {"title": "Restricted record", "form": form})
+    restriction.require_reason(request, child)
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk, summary="child page")
     can_see_flags = has_permission(request.user, "child.view_restricted_fields")
     presenter = ChildPresenter(child, today=timezone.localdate(), can_see_flags=can_see_flags)
     return render(request, "children/detail.html", {
         "title": child.full_name, "child": presenter, "can_work_cases": has_permission(request.user, "case.work"),
     })
+
+
+@require_http_methods(["GET", "POST"])
+def restricted_reason(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reason form for a restricted record (DP-6). Only for a child whose page just asked for it in this session
+    (the page checked the user's role and scope), so it names no one and cannot be used to probe ids."""
+    back = restriction.pending(request, pk)
+    if back is None or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        raise Http404("No page asked for a reason for this record.")
+    # lint: scoped — the page that asked (its role and scope checked) named this child in the session.
+    child = get_object_or_404(Child.objects.only("pk", "is_restricted"), pk=pk)  # lint: scoped (see above)
+    if not child.is_restricted:
+        return redirect(back)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        restriction.give_reason(request, child, form.cleaned_data["reason"])
+        return redirect(back)
+    return render(request, "children/break_glass.html", {"title": "Restricted record", "form": form, "back": back})
 
 
 @permission_required("school.list")

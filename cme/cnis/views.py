@@ -22,6 +22,7 @@ from cme.accounts.policy import has_permission, permission_required
 from cme.accounts.reauth import reauth_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
+from cme.children import restriction
 from cme.children.selectors import ChildSearch, child_detail, child_search
 from cme.cnis import selectors, services
 from cme.cnis.forms import (
@@ -113,6 +114,7 @@ def find_child(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6
     address = next((a.address for a in child.addresses.all() if a.end is None), None)
     form = EntryForm(request.POST or None, initial={
         "registered_on": timezone.localdate(), "lives_in_area": True,
@@ -152,6 +154,7 @@ def entry_new(request: HttpRequest, pk: int) -> HttpResponse:
 @commenced
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.cnis_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, entry.child)  # DP-6
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, entry, child_id=entry.child_id,
                                          summary="CNIS register entry")
     return render(request, "cnis/detail.html", {
@@ -163,6 +166,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _entry_write(request: HttpRequest, pk: int, form: Any, *, title: str,
                  act: Callable[[Any, dict[str, Any], Auditor], str], intro: str = "") -> HttpResponse:
     entry = selectors.cnis_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, entry.child)  # DP-6
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,6 +188,7 @@ def _entry_write(request: HttpRequest, pk: int, form: Any, *, title: str,
 @require_http_methods(["GET", "POST"])
 def parent_add(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.cnis_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, entry.child)  # DP-6
     links = list(entry.child.child_contacts.select_related("contact", "contact__address"))
     form = ParentForm(request.POST or None, contacts=[
         (str(link.contact_id), f"{link.contact.forename} {link.contact.surname} ({link.relationship})")

@@ -15,6 +15,7 @@ from cme.accounts.policy import has_permission, permission_required
 from cme.accounts.reauth import reauth_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
+from cme.children import restriction
 from cme.children.selectors import ChildSearch, child_get, child_search
 from cme.core.exports import export_response
 from cme.core.formatting import govuk_date
@@ -97,7 +98,8 @@ def _parent_choices(child: Any) -> list[tuple[int, str]]:
 def _form_page(request: HttpRequest, form: Any, *, title: str, caption: str = "", back: str = "",
                submit: str = "Save", intro: str = "", record: Any = None, status: int = 200,
                extra_errors: list[str] | None = None) -> HttpResponse:
-    if record is not None:  # the page shows the child's name and EHE record: a read (LOG-2)
+    if record is not None:  # the page shows the child's name and EHE record: a read (LOG-2), with a reason (DP-6)
+        restriction.require_reason(request, record.child)
         Auditor.from_request(request).record(AuditEvent.Action.VIEW, record, child_id=record.child_id,
                                              summary=f"EHE form: {title}"[:300])
     return render(request, "ehe/form.html", {
@@ -115,6 +117,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Open an EHE record from a notification (R2.3, R5.5): ground F deletions and triage to the EHE team."""
     user = request.user
     notification = selectors.ehe_notification_get(user=user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, notification.child)  # DP-6
     if notification.ehe_records.exists():
         messages.info(request, "An EHE record was already opened from this notification.")
         return redirect("ehe:detail", pk=notification.ehe_records.first().pk)  # type: ignore[union-attr]
@@ -173,6 +176,7 @@ def find_child(request: HttpRequest) -> HttpResponse:
 def record_new(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     child = child_get(user=user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6
     form = RecordOpenForm(request.POST or None, parents=_parent_choices(child),
                           initial={"source": "parent", "start_date": timezone.localdate()})
     errors: list[str] = []
@@ -199,6 +203,7 @@ def record_new(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("ehe.view")
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.ehe_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, record.child)  # DP-6
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, record, child_id=record.child_id,
                                          summary="EHE record")
     presenter = EHERecordPresenter(record, today=timezone.localdate())
@@ -213,6 +218,7 @@ def _write_page(request: HttpRequest, pk: int, form_class: type, *, title: str, 
                 intro: str = "", act: Any) -> HttpResponse:
     """GET: the form; POST: validate, call `act(record, data, actor)`, back to the record (or show errors)."""
     record = selectors.ehe_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, record.child)  # DP-6: before any write too
     form = form_class(request.POST or None, initial=initial, **(form_kwargs or {}))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():

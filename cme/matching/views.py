@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from cme.accounts.policy import has_permission, permission_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
+from cme.children import restriction
 from cme.children.services import ChildChangedError
 from cme.matching import selectors, services
 from cme.matching.forms import (
@@ -50,6 +51,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = selectors.candidate_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, candidate.child, candidate.other_child)  # DP-6
     form = ReviewDecisionForm(request.POST if request.method == "POST" else None,
                               child_pair=candidate.is_child_pair)
     actor = Auditor.from_request(request)
@@ -98,6 +100,7 @@ def merge_start(request: HttpRequest) -> HttpResponse:
 def merge_confirm(request: HttpRequest, keep: int, merge: int) -> HttpResponse:
     kept = selectors.child_for_merge(user=request.user, pk=keep)  # type: ignore[arg-type]
     merged = selectors.child_for_merge(user=request.user, pk=merge)  # type: ignore[arg-type]
+    restriction.require_reason(request, kept, merged)  # DP-6
     actor = Auditor.from_request(request)
     form = MergeConfirmForm(request.POST if request.method == "POST" else None,
                             initial={"keep_version": kept.version, "merge_version": merged.version})
@@ -117,6 +120,7 @@ def merge_confirm(request: HttpRequest, keep: int, merge: int) -> HttpResponse:
             return redirect("children:detail", pk=kept.pk)
         kept = selectors.child_for_merge(user=request.user, pk=keep)  # type: ignore[arg-type]
         merged = selectors.child_for_merge(user=request.user, pk=merge)  # type: ignore[arg-type]
+        restriction.require_reason(request, kept, merged)  # DP-6
         form = MergeConfirmForm(initial={"keep_version": kept.version, "merge_version": merged.version,
                                          "reason": form.cleaned_data["reason"]})
     for child in (kept, merged):
@@ -141,6 +145,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def merge_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = selectors.merge_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, record.kept, record.merged)  # DP-6
     actor = Auditor.from_request(request)
     form = UnmergeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

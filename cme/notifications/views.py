@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cme.accounts.policy import permission_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
+from cme.children import restriction
 from cme.children import selectors as children
 from cme.children.presenters import ChildRow
 from cme.notifications import csv_returns, selectors, services
@@ -68,6 +69,7 @@ def _triage_page(request: HttpRequest, pk: int, *, outcome_form: TriageOutcomeFo
                  status: int = 200) -> HttpResponse:
     user = _user(request)
     notification = selectors.notification_for_triage(user=user, pk=pk)
+    restriction.require_reason(request, notification.child)  # DP-6
     matches = services.possible_matches(user=user, notification=notification)
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, notification, child_id=notification.child_id,
                                          summary="triage page")
@@ -96,6 +98,7 @@ def triage_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def triage_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.notification_for_triage(user=_user(request), pk=pk)
+    restriction.require_reason(request, notification.child)  # DP-6
     form = TriageOutcomeForm(request.POST)
     if form.is_valid():
         try:
@@ -114,6 +117,7 @@ def triage_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def triage_link_child(request: HttpRequest, pk: int) -> HttpResponse:
     notification = selectors.notification_for_triage(user=_user(request), pk=pk)
+    restriction.require_reason(request, notification.child)  # DP-6
     form = LinkChildForm(request.POST)
     if not form.is_valid():
         raise Http404("No child chosen")
@@ -377,6 +381,7 @@ def enquiry_new(request: HttpRequest) -> HttpResponse:
 def _enquiry_page(request: HttpRequest, pk: int, *, form: LAEnquiryResponseForm | None = None, status: int = 200
                   ) -> HttpResponse:
     enquiry = selectors.enquiry_get(user=_user(request), pk=pk)
+    restriction.require_reason(request, enquiry.child)  # DP-6
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, enquiry, child_id=enquiry.child_id,
                                          summary="enquiry with another LA")
     return render(request, "notifications/enquiry_detail.html", {
@@ -394,6 +399,7 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enquiry_response(request: HttpRequest, pk: int) -> HttpResponse:
     enquiry = selectors.enquiry_get(user=_user(request), pk=pk)
+    restriction.require_reason(request, enquiry.child)  # DP-6
     form = LAEnquiryResponseForm(request.POST)
     if form.is_valid():
         try:

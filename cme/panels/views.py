@@ -18,6 +18,7 @@ from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.cases.selectors import allocatable_officers
 from cme.cases.views import document_response
+from cme.children import restriction
 from cme.core.uploads import UploadRejected
 from cme.panels import selectors, services
 from cme.panels.forms import (
@@ -150,6 +151,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(user=_user(request), pk=pk)
+    restriction.require_reason(request, item.case.child)  # DP-6
     try:
         services.panel_item_remove(actor=Auditor.from_request(request), item=item)
     except services.PanelError as error:
@@ -164,6 +166,7 @@ def item_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     item = selectors.item_get(user=user, pk=pk)
+    restriction.require_reason(request, item.case.child)  # DP-6
     can_decide = has_permission(user, "panel.record_decision")
     officers = [(u.pk, u.full_name) for u in allocatable_officers(user=user)] if can_decide else []
     action = request.POST.get("action")

@@ -7,9 +7,8 @@ from django.db.models import QuerySet
 from cme.accounts.models import User
 from cme.audit.models import AuditEvent
 from cme.children.models import Child, ChildName
+from cme.children.restriction import SUMMARY as BREAK_GLASS_SUMMARY
 from cme.privacy.models import RetentionRule
-
-BREAK_GLASS_SUMMARY = "break-glass access to a restricted record"
 
 
 def breakglass_events(*, user: User) -> QuerySet[AuditEvent]:

@@ -11,6 +11,7 @@ from cme.accounts.policy import permission_required
 from cme.accounts.reauth import reauth_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
+from cme.children import restriction
 from cme.children import selectors as child_selectors
 from cme.children.services import ChildChangedError, child_update
 from cme.privacy import sar, selectors, services
@@ -21,6 +22,7 @@ from cme.privacy.forms import LegalHoldForm, RectifyForm
 @require_http_methods(["GET"])
 def sar_page(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk,
                                          summary="subject access page")
     return render(request, "privacy/sar.html", {"title": "Subject access request", "child": child,
@@ -32,6 +34,7 @@ def sar_page(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def sar_download(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6
     body = sar.sar_json(child=child)
     Auditor.from_request(request).record(AuditEvent.Action.EXPORT, child, child_id=child.pk,
                                          summary="subject access export")
@@ -45,6 +48,7 @@ def sar_download(request: HttpRequest, pk: int) -> HttpResponse:
 def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a child's name or date of birth (Art 16): optimistic lock, history kept, audited."""
     child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6
     initial = {"legal_forename": child.legal_forename, "legal_middle_names": child.legal_middle_names,
                "legal_surname": child.legal_surname, "date_of_birth": child.date_of_birth, "version": child.version}
     form = RectifyForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -73,6 +77,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hold_new(request: HttpRequest, pk: int) -> HttpResponse:
     child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6
     form = LegalHoldForm(request.POST)
     if form.is_valid():
         services.legal_hold_place(actor=Auditor.from_request(request), user=request.user,  # type: ignore[arg-type]

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cme.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cme.children.middleware.RestrictedRecordMiddleware",  # DP-6: a reason before a restricted record is shown
     "cme.audit.middleware.DenialAuditMiddleware",  # LOG-3: one audit event per 403/404 denial
 ]
 

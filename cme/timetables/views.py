@@ -15,6 +15,7 @@ from cme.accounts.policy import has_permission, permission_required
 from cme.accounts.reauth import reauth_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor, denial_mark
+from cme.children import restriction
 from cme.children.models import Contact
 from cme.core.exports import export_response
 from cme.timetables import selectors, services
@@ -140,6 +141,7 @@ def timetable_new(request: HttpRequest) -> HttpResponse:
 @permission_required("timetable.view")
 def timetable_detail(request: HttpRequest, pk: int) -> HttpResponse:
     timetable = selectors.timetable_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, timetable.child)  # DP-6
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, timetable, child_id=timetable.child_id,
                                          summary="part-time timetable")
     today = timezone.localdate()
@@ -167,6 +169,7 @@ def _form_page(request: HttpRequest, form: Any, *, timetable: Any, title: str, s
 @require_http_methods(["GET", "POST"])
 def timetable_review(request: HttpRequest, pk: int) -> HttpResponse:
     timetable = selectors.timetable_get(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, timetable.child)  # DP-6
     form = ReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -193,6 +196,7 @@ def timetable_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def timetable_consent(request: HttpRequest, pk: int) -> HttpResponse:
     timetable = selectors.timetable_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, timetable.child)  # DP-6
     links = list(timetable.child.child_contacts.all())
     parents = [(str(link.contact_id), f"{link.contact.forename} {link.contact.surname} ({link.relationship})")
                for link in links]

@@ -56,6 +56,8 @@ ALLOWLIST: dict[str, str] = {
     "accounts:password-reset-confirm": "password reset (single-use token)",
     "accounts:password-reset-complete": "password reset",
     "accounts:reauth": "re-authentication step (any signed-in user)",
+    "children:reason": "reason form for a restricted record that a permitted page just asked about (DP-6); shows "
+                       "nothing about the child, and 404 unless that page named the child in this session",
     "notifications:public-report": "public: a resident reports a child (R2.x)",
     "notifications:public-report-sent": "public: confirmation page",
     "api:openapi-json": "API description (no data)",

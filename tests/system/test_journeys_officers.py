@@ -65,3 +65,27 @@ def test_a_manager_reads_the_dashboard_with_the_keyboard(page: Page, live_server
     expect(page.get_by_role("button", name="Show figures")).to_be_visible()
     keys.press(page.get_by_role("button", name="Show figures"))
     assert heading(page) == "Reports"
+
+
+def test_an_officer_gives_a_reason_to_open_a_restricted_childs_case_with_the_keyboard(  # type: ignore[no-untyped-def]
+        page: Page, live_server, officer: User, check: Checker) -> None:
+    """DP-6: the case list shows "Restricted record"; opening the case asks why, and after the reason the case
+    page opens with the child's name."""
+    child = ChildFactory(local_authority=officer.local_authority, legal_forename="Zephyrine",
+                         legal_surname="Quillfeather", is_restricted=True)
+    case = open_case(user=officer, child=child)
+    give_totp(officer)
+    keys = Keyboard(page)
+    sign_in(page, live_server.url, officer.email, keyboard=True)
+    page.goto(f"{live_server.url}/cases/?view=team")
+    expect(page.get_by_role("cell", name="Restricted record")).to_be_visible()
+    expect(page.get_by_text("Quillfeather")).to_have_count(0)
+    keys.press(page.get_by_role("link", name=case.reference))
+    assert heading(page) == "This record is restricted"
+    check(page, "restricted-record-reason")
+    keys.press(page.get_by_role("button", name="Open the record"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give the reason you need to see this record")
+    keys.type(page.get_by_label("Why do you need to see this record?"), "Strategy meeting this afternoon")
+    keys.press(page.get_by_role("button", name="Open the record"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zephyrine Quillfeather")
+    assert page.url.split("#")[0].endswith(f"/cases/{case.pk}/")

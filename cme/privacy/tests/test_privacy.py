@@ -165,7 +165,8 @@ def test_breakglass_report_lists_reasons_for_managers_only(la: LocalAuthority, o
                                                            client_for: Callable[[User], Client]) -> None:
     child = ChildFactory(local_authority=la, is_restricted=True)
     client = client_for(officer)
-    client.post(f"/children/{child.pk}/", {"reason": "Safeguarding strategy meeting today"})
+    client.get(f"/children/{child.pk}/")  # asks for the reason (DP-6)
+    client.post(f"/children/{child.pk}/reason/", {"reason": "Safeguarding strategy meeting today"})
     page = client_for(manager).get("/privacy/restricted-record-access/")
     assert page.status_code == 200 and "Safeguarding strategy meeting today" in page.content.decode()
     assert client.get("/privacy/restricted-record-access/").status_code == 403
