@@ -33,10 +33,11 @@ class ChildSearchIn(Schema):
 
 class ChildOut(Schema):
     id: int
+    restricted: bool = False  # a restricted record in search results: only the id; read it with a reason (DP-6)
     legal_forename: str
     legal_surname: str
     preferred_forename: str
-    date_of_birth: dt.date
+    date_of_birth: dt.date | None
     sex: str
     upn: str
     postcode: str
@@ -70,10 +71,27 @@ def search_children(request: HttpRequest, body: ChildSearchIn) -> ChildSearchOut
     Auditor.from_request(request).record(AuditEvent.Action.SEARCH, object_type="children.child",
                                          summary=f"API search, {len(hits)} results")
     today = timezone.localdate()
-    return ChildSearchOut(count=len(hits), results=[_out(hit.child, today) for hit in hits])
+    return ChildSearchOut(count=len(hits), results=[
+        _masked(hit.child) if restriction.needs_reason(request, hit.child) else _out(hit.child, today)
+        for hit in hits])
 
 
-@router.get("/{child_id}", response=ChildOut, summary="Read one child within your scope")
+def _masked(child: Child) -> ChildOut:
+    """A restricted child in a list: the id only, flagged, so the client can read it with a reason (DP-6)."""
+    return ChildOut(id=child.pk, restricted=True, legal_forename=restriction.RESTRICTED_NAME, legal_surname="",
+                    preferred_forename="", date_of_birth=None, sex="", upn="", postcode="", education_status="",
+                    current_school_laestab=None)
+
+
+REASON_HEADER_DOC = {"parameters": [{
+    "in": "header", "name": restriction.API_HEADER, "required": False, "schema": {"type": "string", "minLength": 10},
+    "description": "Why you need a restricted child's record (logged and reported). Without it a restricted "
+                   "record is refused with 403 reason_required.",
+}]}
+
+
+@router.get("/{child_id}", response=ChildOut, summary="Read one child within your scope",
+            openapi_extra=REASON_HEADER_DOC)
 def read_child(request: HttpRequest, child_id: int) -> ChildOut:
     require(request, "child.view")
     child = selectors.child_detail(user=request.user, pk=child_id)  # type: ignore[arg-type]

@@ -108,3 +108,25 @@ def test_the_api_needs_the_reason_header_and_audits_each_read(school_user: User,
         assert shown.status_code == 200 and "Quillfeather" in shown.content.decode()
     events = AuditEvent.objects.filter(child_id=child.pk, summary=SUMMARY)
     assert [e.reason for e in events] == ["Pupil transfer check for admissions"] * 2
+
+
+def test_api_search_gives_only_the_id_of_a_restricted_child(school_user: User, la_admin: User, school,  # type: ignore[no-untyped-def]
+                                                             client) -> None:
+    import json
+
+    hidden = ChildFactory(local_authority=school_user.local_authority, is_restricted=True, legal_forename="Ava",
+                          legal_surname="Quillfeather")
+    shown = ChildFactory(local_authority=school_user.local_authority, legal_forename="Ava", legal_surname="Pearce")
+    for child in (hidden, shown):
+        EnrolmentFactory(child=child, school=school)
+    _, token = api_token_issue(actor=Auditor.for_user(la_admin), created_by=la_admin, service_account=school_user,
+                               name="School MIS")
+    found = client.post("/api/v1/children/search", json.dumps({"name": "Ava"}), content_type="application/json",
+                        HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert found.status_code == 200 and "Quillfeather" not in found.content.decode()
+    results = {r["id"]: r for r in found.json()["results"]}
+    assert results[hidden.pk]["restricted"] is True and results[hidden.pk]["date_of_birth"] is None
+    assert results[shown.pk]["restricted"] is False and results[shown.pk]["legal_surname"] == "Pearce"
+    doc = client.get("/api/v1/openapi.json").json()
+    params = doc["paths"]["/api/v1/children/{child_id}"]["get"]["parameters"]
+    assert API_HEADER in {p["name"] for p in params}
