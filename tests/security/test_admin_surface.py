@@ -4,9 +4,10 @@ and only after two-factor authentication.
 Every admin URL (the index, each app's page, and each registered model's list, add, change, delete and history
 pages, with a real record) is requested by each of the 7 other roles (signed in, past two-factor where the role
 needs it) with GET (and POST on the add, change and delete pages): none gets an admin page.
-Following the redirects ends on the service's sign-in page (the admin's own login form is replaced by it); nothing
-is written. A system administrator who has only passed
-the password step is sent to two-factor; after it, the admin opens. Run with `-s` for the figures.
+Each gets a 404, as if there were no admin (and each refusal is one audited ACCESS_DENIED event); nothing else
+is written. Anonymous users are sent to the service's sign-in page (the admin's own login form is replaced by
+it). A system administrator who has only passed the password step is sent to two-factor; after it, the admin
+opens. Run with `-s` for the figures.
 
 The admin's path is `CME_ADMIN_PATH`: with it moved, every admin URL at the old `/admin/` is a 404 for everyone
 (the system administrator included) and the admin opens at the new path. Production settings put it elsewhere
@@ -33,6 +34,7 @@ from django.urls import clear_url_caches, reverse
 from cme.accounts.models import User
 from cme.accounts.roles import Role
 from cme.accounts.tests.factories import UserFactory
+from cme.audit.models import AuditEvent
 
 PERSONAS = {Role.CME_OFFICER: "officer", Role.ATTENDANCE_MANAGER: "manager", Role.SCHOOL_USER: "school_user",
             Role.PARTNER_USER: "partner_user", Role.READONLY_MANAGER: "readonly_manager",
@@ -54,8 +56,9 @@ def admin_urls() -> list[str]:
 
 
 def _row_counts() -> Counter[str]:
+    """Rows of every model in the admin, but the audit trail (each refusal adds its ACCESS_DENIED event)."""
     return Counter({m._meta.label: m._default_manager.count() for m in admin.site._registry if
-                    isinstance(m, type) and issubclass(m, models.Model)})
+                    isinstance(m, type) and issubclass(m, models.Model) and m is not AuditEvent})
 
 
 @pytest.fixture
@@ -71,6 +74,7 @@ def test_ac8_no_other_role_reaches_an_admin_page(everyone: dict[str, User], clie
     writes = [url for url in urls if url.endswith(("/add/", "/change/", "/delete/"))]
     clients = {role: client_for(user) for role, user in everyone.items() if role != Role.SYSTEM_ADMIN}
     before, log_before = _row_counts(), LogEntry.objects.count()
+    denials_before = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).count()
     outcomes: Counter[str] = Counter()
     reached: list[str] = []
     admin_root = reverse("admin:index")
@@ -84,13 +88,22 @@ def test_ac8_no_other_role_reaches_an_admin_page(everyone: dict[str, User], clie
                 if ADMIN_MARK in body or (response.status_code == 200 and final.startswith(admin_root)):
                     reached.append(f"{role} {method.upper()} {url}")
     cells = 7 * (len(urls) + len(writes))
+    denials = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).count() - denials_before
     print(f"\nAC-8: 7 roles x ({len(urls)} admin URLs GET + {len(writes)} add/change/delete POST) = {cells} "
-          f"requests; admin pages reached "
-          f"{len(reached)}; outcomes {dict(outcomes)}")
+          f"requests; admin pages reached {len(reached)}; statuses "
+          f"{dict(Counter(key.split()[0] for key in outcomes.elements()))}; denials audited {denials}")
     assert len(urls) >= 30
     assert reached == []
     assert sum(outcomes.values()) == cells
+    assert set(outcomes) == {f"404 {url}" for url in urls}  # no redirect: as if there were no admin
+    assert denials == cells  # LOG-3: one ACCESS_DENIED event per refusal
     assert _row_counts() == before and LogEntry.objects.count() == log_before
+
+
+def test_ac8_the_admins_own_login_url_is_a_404_for_a_signed_in_user_of_another_role(officer: User) -> None:
+    from cme.personas import sign_in
+
+    assert sign_in(Client(), officer).get(reverse("admin:login")).status_code == 404
 
 
 def test_ac8_the_system_admin_reaches_the_admin_only_after_two_factor(la_admin: User) -> None:
@@ -115,7 +128,6 @@ def test_ac8_anonymous_is_sent_to_the_services_sign_in(db: None) -> None:
 
 
 def test_ac8_every_admin_change_is_an_audit_event(la_admin: User, officer: User) -> None:
-    from cme.audit.models import AuditEvent
     from cme.core.tests.factories import OrganisationFactory
     from cme.personas import sign_in
 
