@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -17,6 +18,7 @@ from cme.cases.services import case_transfer_request
 from cme.cases.tests.factories import complete_checklist, open_case
 from cme.children.models import Child
 from cme.children.tests.factories import ChildFactory
+from cme.cnis import services as cnis_services
 from cme.core.models import LocalAuthority
 from cme.ehe.services import ehe_concern_record
 from cme.ehe.tests.factories import open_record
@@ -29,6 +31,7 @@ from cme.panels.tests.factories import meeting
 from cme.privacy.recipients import disclosure_recipients, exports
 
 TODAY = timezone.localdate
+DOB = dt.date(2015, 6, 1)  # of compulsory school age (CNIS condition B)
 
 
 def _share_everything(child: Child, officer: User, panel_member: User) -> None:
@@ -54,6 +57,15 @@ def _share_everything(child: Child, officer: User, panel_member: User) -> None:
     panel_attendee_add(actor=actor, meeting=panel, user=officer)  # the council's own team: not a recipient
     panel_decision_record(actor=actor, user=officer, item=item, outcome=Decision.Outcome.REFER_SOCIAL_CARE,
                           text="Refer to children's social care")
+    la = child.local_authority
+    la.cnis_register_enabled = True
+    la.save()
+    entry = cnis_services.cnis_entry_create(actor=actor, user=officer, child=child, registered_on=TODAY(),
+                                            home_address="1 High Street", postcode="OX1 1AA", lives_in_area=True,
+                                            condition_c="a", hours_with_parents=Decimal("20"))
+    setting = cnis_services.out_of_school_setting_create(actor=actor, local_authority=la, name="Forest school",
+                                                         provider_type="setting", address="Wood Lane")
+    cnis_services.provider_request_send(actor=actor, user=officer, setting=setting, sent_on=TODAY(), entries=[entry])
     record = open_record(officer, child)
     ehe_concern_record(actor=actor, user=officer, record=record, kind="safety", raised_on=TODAY(),
                        description="Worried about wellbeing", mash_referral_on=TODAY(), mash_reference="M-123")
@@ -61,12 +73,13 @@ def _share_everything(child: Child, officer: User, panel_member: User) -> None:
 
 def test_DP_5_every_recorded_disclosure_of_the_child_is_a_recipient(la: LocalAuthority, officer: User,
                                                                      panel_member: User) -> None:
-    child, other = ChildFactory(local_authority=la), ChildFactory(local_authority=la)
+    child, other = (ChildFactory(local_authority=la, date_of_birth=DOB) for _ in range(2))
     _share_everything(child, officer, panel_member)
     found = disclosure_recipients(child=child)
     by_source = {r.source: r for r in found}
     assert set(by_source) == {"ctf", "transfer", "la_enquiry", "safeguarding", "panel", "panel_referral", "mash",
-                              "access_grant"}
+                              "cnis_provider", "access_grant"}
+    assert by_source["cnis_provider"].who == "Forest school"
     assert by_source["ctf"].who.startswith("DfE School to School (S2S): Lost Pupil Database")
     assert by_source["ctf"].status.startswith("uploaded to S2S on")
     assert by_source["transfer"].who == f"{la_codes.la_name('825')} (LA 825), cme@otherton.example.org"
@@ -84,7 +97,7 @@ def test_DP_5_every_recorded_disclosure_of_the_child_is_a_recipient(la: LocalAut
 def test_DP_5_after_a_correction_the_page_lists_the_recipients_to_notify(la: LocalAuthority, officer: User,
                                                                          panel_member: User,
                                                                          client_for: Callable[[User], Client]) -> None:
-    child = ChildFactory(local_authority=la, legal_surname="Smyth")
+    child = ChildFactory(local_authority=la, legal_surname="Smyth", date_of_birth=DOB)
     _share_everything(child, officer, panel_member)
     client = client_for(officer)
     ctf = child.ctf_files.get()
@@ -99,7 +112,7 @@ def test_DP_5_after_a_correction_the_page_lists_the_recipients_to_notify(la: Loc
     assert response.status_code == 200 and f"Correction saved. Tell the {count} recipients" in page
     assert "Smyth to Smith" in page and "Who has received this child's data</h2>" in page
     for text in ("DfE School to School (S2S): Lost Pupil Database", "(LA 825), cme@otherton.example.org",
-                 "Camden (LA 202)", "Sam Lee (Police)", "Multi-agency safeguarding hub (MASH)",
+                 "Camden (LA 202)", "Sam Lee (Police)", "Forest school", "Multi-agency safeguarding hub (MASH)",
                  "Children&#39;s social care", f"CTF downloaded: {ctf.file_name}"):
         assert text in page, text
     assert exports(child=child).filter(summary=f"CTF downloaded: {ctf.file_name}").exists()
