@@ -4,6 +4,8 @@
 Built from what the service records when data leaves the council:
 - lost-pupil and other CTFs generated for the child (cases.CTFFile; uploaded to S2S, R7.2);
 - requests to another council to take the case over (cases.CaseTransfer, R2.8);
+- people and agencies the officers contacted about the case (cases.ContactRecord made by us) and the people asked
+  in the reasonable-enquiry checks (cases.Enquiry, R2.5);
 - enquiries sent to another council about the child, and answers to theirs (notifications.LAEnquiry);
 - immediate safeguarding referrals at triage (notifications.Notification outcome);
 - safeguarding referrals to the MASH about a home-educated child (ehe.EHEConcern);
@@ -78,6 +80,21 @@ def _transfers(child: Child) -> list[Recipient]:
                       _day(t.requested_at), t.get_response_display())
             for t in CaseTransfer.objects.filter(case__child=child, case__local_authority_id=child.local_authority_id)
             .select_related("case").order_by("requested_at")]
+
+
+def _case_contacts(child: Child) -> list[Recipient]:
+    """Who the officers contacted about the child (case contacts made by us, reasonable-enquiry checks done)."""
+    from cme.cases.models import ContactRecord, Enquiry
+
+    scope = {"case__child": child, "case__local_authority_id": child.local_authority_id}
+    rows = [Recipient("contact", c.with_whom, f"Contact about case {c.case.reference}", c.occurred_on,
+                      c.get_method_display())
+            for c in ContactRecord.objects.filter(direction=ContactRecord.Direction.OUT, **scope)
+            .select_related("case").order_by("occurred_on")]
+    rows += [Recipient("enquiry", e.person, f"Reasonable-enquiry check: {e.label}", e.done_on,
+                       e.get_method_display())
+             for e in Enquiry.objects.filter(done_on__isnull=False, **scope).exclude(person="").order_by("done_on")]
+    return rows
 
 
 def _la_enquiries(child: Child) -> list[Recipient]:
@@ -162,7 +179,7 @@ def _access_grants(child: Child) -> list[Recipient]:
     return rows
 
 
-SOURCES = (_ctf_files, _transfers, _la_enquiries, _safeguarding_referrals, _panels, _provider_requests,
+SOURCES = (_ctf_files, _transfers, _case_contacts, _la_enquiries, _safeguarding_referrals, _panels, _provider_requests,
            _access_grants)
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from cme.accounts.models import User
 from cme.audit.services import Auditor
 from cme.cases.ctf import ctf_lost_pupil_generate, ctf_s2s_upload_record
-from cme.cases.services import case_transfer_request
+from cme.cases.models import ContactRecord
+from cme.cases.services import case_transfer_request, contact_record_add
 from cme.cases.tests.factories import complete_checklist, open_case
 from cme.children.models import Child
 from cme.children.tests.factories import ChildFactory
@@ -39,6 +40,10 @@ def _share_everything(child: Child, officer: User, panel_member: User) -> None:
     actor = Auditor.for_user(officer)
     case = open_case(user=officer, child=child)
     complete_checklist(case, officer)
+    contacts = ((ContactRecord.Direction.OUT, "Health visitor"), (ContactRecord.Direction.IN, "School nurse"))
+    for direction, whom in contacts:
+        contact_record_add(actor=actor, user=officer, case=case, method="phone", direction=direction, with_whom=whom,
+                           occurred_on=TODAY(), summary="About the child")
     ctf = ctf_lost_pupil_generate(actor=actor, user=officer, case=case)
     ctf_s2s_upload_record(actor=actor, user=officer, ctf_file=ctf, uploaded_on=TODAY())
     case_transfer_request(actor=actor, user=officer, case=case, receiving_la_code="825",
@@ -77,8 +82,11 @@ def test_DP_5_every_recorded_disclosure_of_the_child_is_a_recipient(la: LocalAut
     _share_everything(child, officer, panel_member)
     found = disclosure_recipients(child=child)
     by_source = {r.source: r for r in found}
-    assert set(by_source) == {"ctf", "transfer", "la_enquiry", "safeguarding", "panel", "panel_referral", "mash",
-                              "cnis_provider", "access_grant"}
+    assert set(by_source) == {"ctf", "transfer", "contact", "enquiry", "la_enquiry", "safeguarding", "panel",
+                              "panel_referral", "mash", "cnis_provider", "access_grant"}
+    assert by_source["contact"].who == "Health visitor" and by_source["contact"].status == "Phone call"
+    assert {r.who for r in found if r.source == "enquiry"} == {"Office"}  # complete_checklist asked "Office"
+    assert "School nurse" not in " ".join(r.who for r in found)  # they contacted us: not a disclosure
     assert by_source["cnis_provider"].who == "Forest school"
     assert by_source["ctf"].who.startswith("DfE School to School (S2S): Lost Pupil Database")
     assert by_source["ctf"].status.startswith("uploaded to S2S on")
