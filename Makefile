@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 CHILDREN ?= 20000
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test install lint typecheck unit test-browser assets worker bench clean
+.PHONY: demo test install lint typecheck unit test-browser assets worker bench sbom patch-currency pitr-drill clean
 
 $(BIN)/.installed: requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,18 @@ worker: install
 
 bench: install
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# SC-4: CycloneDX 1.5 SBOM from requirements.lock (archive it with each release).
+sbom: install
+	$(BIN)/python scripts/sbom.py --out artifacts/sbom.cdx.json
+
+# SC-3: pinned versions against the latest patch of their series (needs the package index; exit 0 offline).
+patch-currency: install
+	$(BIN)/python scripts/patch_currency.py $(PATCH_ARGS)
+
+# BKP-3: point-in-time recovery drill on a throwaway PostgreSQL cluster (root or postgres; about 1.5 minutes).
+pitr-drill:
+	./scripts/pitr_drill.sh
 
 assets:
 	./scripts/vendor_govuk_frontend.sh

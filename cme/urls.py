@@ -1,6 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.http import urlencode
@@ -8,8 +9,12 @@ from django.utils.http import urlencode
 
 @login_not_required
 def _admin_sign_in(request: HttpRequest, extra_context: object = None) -> HttpResponse:
-    """The admin uses the service's own sign-in (lock-out, two-factor), never a second login form."""
-    return redirect(f"{reverse('accounts:sign-in')}?{urlencode({'next': request.GET.get('next', '/admin/')})}")
+    """The admin uses the service's own sign-in (lock-out, two-factor), never a second login form. A signed-in user
+    who may not use the admin gets a 404, as from every other admin URL (AC-8)."""
+    if request.user.is_authenticated and not admin.site.has_permission(request):
+        raise Http404("No administration pages here.")
+    target = request.GET.get("next", reverse("admin:index"))
+    return redirect(f"{reverse('accounts:sign-in')}?{urlencode({'next': target})}")
 
 
 admin.site.site_header = "Children missing education: system administration"
@@ -31,5 +36,5 @@ urlpatterns = [
     path("reports/", include("cme.reports.urls")),
     path("privacy/", include("cme.privacy.urls")),
     path("api/v1/", include(("cme.api.urls", "api"), namespace="api")),
-    path("admin/", admin.site.urls),
+    path(settings.CME_ADMIN_PATH, admin.site.urls),  # AC-8: CME_ADMIN_PATH (production: not admin/)
 ]

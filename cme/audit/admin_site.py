@@ -3,15 +3,21 @@
 Django's admin writes its own log (`LogEntry`); that log can be edited and is not the service's append-only audit
 trail. `AuditedAdminSite.register` gives every registered ModelAdmin the `AuditedAdminMixin`, which records the
 addition, change or deletion through the Auditor with who, what and the admin's change message.
+
+A signed-in user who may not use the admin (every role but the system administrator) gets a 404 from every admin
+URL, as if there were no admin there (SECURITY-PLAN AC-8 "other roles 404"), and the denial is audited (LOG-3).
+Anonymous users are sent to the service's sign-in (`cme/urls.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
@@ -40,3 +46,14 @@ class AuditedAdminSite(admin.AdminSite):
         if not issubclass(base, AuditedAdminMixin):
             base = type(f"Audited{base.__name__}", (AuditedAdminMixin, base), {"__module__": base.__module__})
         super().register(model_or_iterable, base, **options)
+
+    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def signed_in_admins_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404("No administration pages here.")
+            return inner(request, *args, **kwargs)
+
+        return signed_in_admins_only

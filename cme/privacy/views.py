@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +15,7 @@ from cme.audit.services import Auditor
 from cme.children import restriction
 from cme.children import selectors as child_selectors
 from cme.children.services import ChildChangedError, child_update
-from cme.privacy import sar, selectors, services
+from cme.privacy import recipients, sar, selectors, services
 from cme.privacy.forms import LegalHoldForm, RectifyForm
 
 
@@ -46,7 +47,8 @@ def sar_download(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("privacy.rectify")
 @require_http_methods(["GET", "POST"])
 def rectify(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct a child's name or date of birth (Art 16): optimistic lock, history kept, audited."""
+    """Correct a child's name or date of birth (Art 16): optimistic lock, history kept, audited. The page lists who
+    has received the child's data, to be told of the correction (Art 19)."""
     child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
     restriction.require_reason(request, child)  # DP-6
     initial = {"legal_forename": child.legal_forename, "legal_middle_names": child.legal_middle_names,
@@ -60,6 +62,11 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             child_update(actor=Auditor.from_request(request), child=child, expected_version=version,
                          reason=reason, **changes)
+            told = len(recipients.disclosure_recipients(child=child))
+            messages.success(request, "Correction saved. " + (
+                f"Tell the {told} recipient{'s' if told != 1 else ''} listed under \"Who has received this child's "
+                "data\" about it (UK GDPR Art 19)." if told else "No one is recorded as having received this "
+                "child's data; check the files taken out of the service, if any."))
             return redirect("privacy:rectify", pk=child.pk)
         except ChildChangedError:
             conflict = True
@@ -70,7 +77,9 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
                                          summary="correction page (Art 16)")  # LOG-2
     return render(request, "privacy/rectify.html", {"title": "Correct a child's details", "child": child,
                                                     "form": form, "changes": history[:100], "names": names,
-                                                    "conflict": conflict})
+                                                    "conflict": conflict,
+                                                    "recipients": recipients.disclosure_recipients(child=child),
+                                                    "exports": recipients.exports(child=child)[:100]})
 
 
 @permission_required("privacy.retention")

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from cme.settings.env import env, envbool, envint, envlist, envsecret
+from cme.settings.env import env, envbool, envint, envlist, envsecret, envurlpath
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env("CME_VAR_DIR", str(BASE_DIR / "var")))
@@ -139,6 +139,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 OTP_TOTP_ISSUER = "Children missing education"
+# AC-8: where the Django admin (system administrators only) is mounted. Production refuses the default "admin/";
+# each council sets its own path (CME_ADMIN_PATH), so the admin is not at a well-known address.
+CME_ADMIN_PATH = envurlpath("CME_ADMIN_PATH", "admin/")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

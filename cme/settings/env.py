@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+_URL_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
 
 
 def env(name: str, default: str = "") -> str:
@@ -32,3 +37,12 @@ def envsecret(name: str, default: str = "") -> str:
     if file_name:
         return Path(file_name).read_text(encoding="utf-8").strip()
     return os.environ.get(name, default)
+
+
+def envurlpath(name: str, default: str) -> str:
+    """A URL path prefix such as "admin/" from NAME: slashes trimmed, one trailing slash added; letters, digits,
+    `._~-` and inner slashes only (ImproperlyConfigured otherwise)."""
+    value = os.environ.get(name, default).strip().strip("/")
+    if not _URL_PATH.fullmatch(value) or any(part in {".", ".."} for part in value.split("/")):
+        raise ImproperlyConfigured(f"{name} must be a URL path such as 'sysadmin/' (letters, digits, ._~- and /).")
+    return f"{value}/"

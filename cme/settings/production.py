@@ -6,11 +6,16 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cme.settings.base import *  # noqa: F403
 from cme.settings.base import SECRET_KEY
-from cme.settings.env import envbool, envint
+from cme.settings.env import envbool, envint, envurlpath
 
 DEBUG = False
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to at least 50 random characters.")
+
+# AC-8: the admin is not on Django's default /admin/. Set CME_ADMIN_PATH to the council's own path.
+CME_ADMIN_PATH = envurlpath("CME_ADMIN_PATH", "system-administration/")
+if CME_ADMIN_PATH == "admin/":
+    raise ImproperlyConfigured("CME_ADMIN_PATH must not be admin/ in production: choose the council's own path.")
 
 # Persistent database connections (a new PostgreSQL connection per request costs several milliseconds), checked
 # before reuse so a restarted database is reconnected cleanly.

@@ -4,25 +4,37 @@ and only after two-factor authentication.
 Every admin URL (the index, each app's page, and each registered model's list, add, change, delete and history
 pages, with a real record) is requested by each of the 7 other roles (signed in, past two-factor where the role
 needs it) with GET (and POST on the add, change and delete pages): none gets an admin page.
-Following the redirects ends on the service's sign-in page (the admin's own login form is replaced by it); nothing
-is written. A system administrator who has only passed
-the password step is sent to two-factor; after it, the admin opens. Run with `-s` for the figures.
+Each gets a 404, as if there were no admin (and each refusal is one audited ACCESS_DENIED event); nothing else
+is written. Anonymous users are sent to the service's sign-in page (the admin's own login form is replaced by
+it). A system administrator who has only passed the password step is sent to two-factor; after it, the admin
+opens. Run with `-s` for the figures.
+
+The admin's path is `CME_ADMIN_PATH`: with it moved, every admin URL at the old `/admin/` is a 404 for everyone
+(the system administrator included) and the admin opens at the new path. Production settings put it elsewhere
+than `/admin/` by default and refuse `admin/`.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
+import subprocess
+import sys
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.db import models
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, override_settings
+from django.urls import clear_url_caches, reverse
 
 from cme.accounts.models import User
 from cme.accounts.roles import Role
 from cme.accounts.tests.factories import UserFactory
+from cme.audit.models import AuditEvent
 
 PERSONAS = {Role.CME_OFFICER: "officer", Role.ATTENDANCE_MANAGER: "manager", Role.SCHOOL_USER: "school_user",
             Role.PARTNER_USER: "partner_user", Role.READONLY_MANAGER: "readonly_manager",
@@ -44,8 +56,9 @@ def admin_urls() -> list[str]:
 
 
 def _row_counts() -> Counter[str]:
+    """Rows of every model in the admin, but the audit trail (each refusal adds its ACCESS_DENIED event)."""
     return Counter({m._meta.label: m._default_manager.count() for m in admin.site._registry if
-                    isinstance(m, type) and issubclass(m, models.Model)})
+                    isinstance(m, type) and issubclass(m, models.Model) and m is not AuditEvent})
 
 
 @pytest.fixture
@@ -61,8 +74,10 @@ def test_ac8_no_other_role_reaches_an_admin_page(everyone: dict[str, User], clie
     writes = [url for url in urls if url.endswith(("/add/", "/change/", "/delete/"))]
     clients = {role: client_for(user) for role, user in everyone.items() if role != Role.SYSTEM_ADMIN}
     before, log_before = _row_counts(), LogEntry.objects.count()
+    denials_before = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).count()
     outcomes: Counter[str] = Counter()
     reached: list[str] = []
+    admin_root = reverse("admin:index")
     for role, client in clients.items():
         for url in urls:
             for method in ("get", "post") if url in writes else ("get",):
@@ -70,16 +85,25 @@ def test_ac8_no_other_role_reaches_an_admin_page(everyone: dict[str, User], clie
                 final = response.redirect_chain[-1][0] if response.redirect_chain else url
                 body = response.content.decode()
                 outcomes[f"{response.status_code} {final.split('?')[0]}"] += 1
-                if ADMIN_MARK in body or (response.status_code == 200 and final.startswith("/admin/")):
+                if ADMIN_MARK in body or (response.status_code == 200 and final.startswith(admin_root)):
                     reached.append(f"{role} {method.upper()} {url}")
     cells = 7 * (len(urls) + len(writes))
+    denials = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).count() - denials_before
     print(f"\nAC-8: 7 roles x ({len(urls)} admin URLs GET + {len(writes)} add/change/delete POST) = {cells} "
-          f"requests; admin pages reached "
-          f"{len(reached)}; outcomes {dict(outcomes)}")
+          f"requests; admin pages reached {len(reached)}; statuses "
+          f"{dict(Counter(key.split()[0] for key in outcomes.elements()))}; denials audited {denials}")
     assert len(urls) >= 30
     assert reached == []
     assert sum(outcomes.values()) == cells
+    assert set(outcomes) == {f"404 {url}" for url in urls}  # no redirect: as if there were no admin
+    assert denials == cells  # LOG-3: one ACCESS_DENIED event per refusal
     assert _row_counts() == before and LogEntry.objects.count() == log_before
+
+
+def test_ac8_the_admins_own_login_url_is_a_404_for_a_signed_in_user_of_another_role(officer: User) -> None:
+    from cme.personas import sign_in
+
+    assert sign_in(Client(), officer).get(reverse("admin:login")).status_code == 404
 
 
 def test_ac8_the_system_admin_reaches_the_admin_only_after_two_factor(la_admin: User) -> None:
@@ -104,7 +128,6 @@ def test_ac8_anonymous_is_sent_to_the_services_sign_in(db: None) -> None:
 
 
 def test_ac8_every_admin_change_is_an_audit_event(la_admin: User, officer: User) -> None:
-    from cme.audit.models import AuditEvent
     from cme.core.tests.factories import OrganisationFactory
     from cme.personas import sign_in
 
@@ -120,3 +143,79 @@ def test_ac8_every_admin_change_is_an_audit_event(la_admin: User, officer: User)
     events = AuditEvent.objects.filter(summary__startswith="admin:", actor=la_admin)
     assert set(events.values_list("action", flat=True)) == {AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE}
     assert events.get(action=AuditEvent.Action.UPDATE).object_id == str(officer.pk)
+
+
+MOVED = "council-sysadmin/"
+
+
+@pytest.fixture
+def admin_moved() -> Iterator[str]:
+    """The URL configuration rebuilt with CME_ADMIN_PATH set, as a deployment sets it (the URLs read it once)."""
+    import cme.urls
+
+    with override_settings(CME_ADMIN_PATH=MOVED):
+        clear_url_caches()
+        importlib.reload(cme.urls)
+        try:
+            yield f"/{MOVED}"
+        finally:
+            clear_url_caches()
+    importlib.reload(cme.urls)
+    clear_url_caches()
+    assert reverse("admin:index") == "/admin/"
+
+
+def test_ac8_with_the_admin_moved_every_old_admin_url_is_a_404_for_everyone(
+        admin_moved: str, la_admin: User, officer: User) -> None:
+    from cme.personas import sign_in
+
+    assert reverse("admin:index") == admin_moved
+    moved = admin_urls()
+    old = [url.replace(admin_moved, "/admin/", 1) for url in moved]
+    assert all(url.startswith(admin_moved) for url in moved) and len(old) >= 30
+    clients = {"system admin": sign_in(Client(), la_admin), "officer": sign_in(Client(), officer),
+               "anonymous": Client()}
+    statuses = {(who, url): client.get(url).status_code for who, client in clients.items() for url in old}
+    assert set(statuses.values()) == {404}, {k: v for k, v in statuses.items() if v != 404}
+    admin_client = clients["system admin"]
+    assert ADMIN_MARK in admin_client.get(admin_moved).content.decode()
+    opened = [url for url in moved if admin_client.get(url).status_code == 200]  # the others: 403 by the admin
+    anonymous = Client().get(admin_moved, follow=True)
+    assert anonymous.redirect_chain[-1][0].startswith(reverse("accounts:sign-in")) and ADMIN_MARK not in \
+        anonymous.content.decode()
+    print(f"\nAC-8: admin at {admin_moved}: {len(old)} old /admin/ URLs x {len(clients)} clients = {len(statuses)} "
+          f"requests, all 404; {len(opened)} of {len(moved)} admin URLs open at the new path after two-factor")
+
+
+PROBE = """
+import json
+import django
+from django.urls import Resolver404, resolve, reverse
+django.setup()
+try:
+    resolve("/admin/")
+    old = "resolves"
+except Resolver404:
+    old = "404"
+print(json.dumps({"index": reverse("admin:index"), "old": old}))
+"""
+
+
+def _production(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    root = Path(__file__).resolve().parents[2]
+    env = {"DJANGO_SETTINGS_MODULE": "cme.settings.production", "SECRET_KEY": "admin-path-test-only-" + "x" * 50,
+           "ALLOWED_HOSTS": "cme.example.org", "PATH": "/usr/bin:/bin", "CME_VAR_DIR": str(tmp_path),
+           "PYTHONPATH": str(root), **extra}
+    return subprocess.run([sys.executable, "-c", PROBE], cwd=root, env=env,  # noqa: S603 - fixed command
+                          capture_output=True, text=True, check=False)
+
+
+def test_ac8_production_puts_the_admin_off_admin_and_refuses_admin(tmp_path: Path) -> None:
+    default = _production(tmp_path)
+    assert default.returncode == 0, default.stderr[-2000:]
+    assert json.loads(default.stdout.strip().splitlines()[-1]) == {"index": "/system-administration/", "old": "404"}
+    chosen = _production(tmp_path, CME_ADMIN_PATH="/la-931/it-admin")
+    assert json.loads(chosen.stdout.strip().splitlines()[-1]) == {"index": "/la-931/it-admin/", "old": "404"}
+    for refused in ("admin/", "/admin", "../admin", "a b", ""):
+        result = _production(tmp_path, CME_ADMIN_PATH=refused)
+        assert result.returncode != 0 and "CME_ADMIN_PATH" in result.stderr, refused
