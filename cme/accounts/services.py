@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,14 +34,17 @@ class SignInResult:
 def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignInResult:
     """Check a password, counting failures; lock the account after CME_LOCKOUT_FAILURES in a row.
 
-    The same message is shown for an unknown email, a wrong password and a locked account, so the
-    page does not tell an attacker which accounts exist (ASVS 6.3.8).
+    The same message is shown for an unknown email, a wrong password and a locked account, and each costs one
+    password hash (Django hashes the password once for an unknown email; a locked account's password is checked
+    and the result thrown away), so neither the page nor its timing tells an attacker which accounts exist
+    (ASVS 6.3.8; AUTH-6, tests/security/test_enumeration.py).
     """
     auditor = Auditor.from_request(request)
     email = email.strip().lower()
     now = timezone.now()
     user = User.objects.filter(email=email).first()
     if user is not None and user.locked_until and user.locked_until > now:
+        check_password(password, user.password)  # the same work as a wrong password; the answer is not used
         auditor._event(AuditEvent.Action.SIGN_IN_FAILED, user, summary="account locked", actor_label=email).save()
         return SignInResult(None, GENERIC_SIGN_IN_ERROR)
     authenticated = authenticate(request, username=email, password=password)
