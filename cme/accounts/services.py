@@ -125,3 +125,30 @@ def mfa_verify(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
         if static.verify_token(token):
             return static
     return None
+
+
+#: Templates of the password reset email (cme/accounts/jinja2/accounts/).
+RESET_SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
+RESET_EMAIL_TEMPLATE = "accounts/password_reset_email.txt"
+
+
+def password_reset_email_send(*, user_id: int, domain: str, site_name: str, use_https: bool) -> bool:
+    """Make a reset link for an active account with a password and email it (what Django's PasswordResetForm
+    does for each account, run by the `accounts.tasks.password_reset_email` background job so that the reset page
+    does not wait for the mail service only when the account exists: AUTH-6, ASVS 6.3.8). False if there is
+    no such account any more."""
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    context = {
+        "email": user.email, "domain": domain, "site_name": site_name, "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    PasswordResetForm().send_mail(RESET_SUBJECT_TEMPLATE, RESET_EMAIL_TEMPLATE, context, None, user.email)
+    return True
