@@ -44,9 +44,15 @@ class SessionExpiryMiddleware:
 
 
 class MFARequiredMiddleware:
-    """LA staff must pass two-factor authentication before they reach anything but the sign-in pages."""
+    """LA staff must pass two-factor authentication before they reach anything but the sign-in pages.
 
-    EXEMPT_PREFIXES = ("/account/", "/static/", "/public/", "/health/")
+    The exemptions name the pages one by one: the password re-entry page (`/account/confirm-it-is-you/`) is for
+    users past both steps and is not exempt (AUTH-3, tests/security/test_mfa_walk.py)."""
+
+    EXEMPT_PREFIXES = (
+        "/account/sign-in/", "/account/sign-out/", "/account/two-factor/", "/account/password-reset/",
+        "/static/", "/public/", "/health/",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

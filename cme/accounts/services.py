@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -33,14 +34,17 @@ class SignInResult:
 def sign_in_attempt(*, request: HttpRequest, email: str, password: str) -> SignInResult:
     """Check a password, counting failures; lock the account after CME_LOCKOUT_FAILURES in a row.
 
-    The same message is shown for an unknown email, a wrong password and a locked account, so the
-    page does not tell an attacker which accounts exist (ASVS 6.3.8).
+    The same message is shown for an unknown email, a wrong password and a locked account, and each costs one
+    password hash (Django hashes the password once for an unknown email; a locked account's password is checked
+    and the result thrown away), so neither the page nor its timing tells an attacker which accounts exist
+    (ASVS 6.3.8; AUTH-6, tests/security/test_enumeration.py).
     """
     auditor = Auditor.from_request(request)
     email = email.strip().lower()
     now = timezone.now()
     user = User.objects.filter(email=email).first()
     if user is not None and user.locked_until and user.locked_until > now:
+        check_password(password, user.password)  # the same work as a wrong password; the answer is not used
         auditor._event(AuditEvent.Action.SIGN_IN_FAILED, user, summary="account locked", actor_label=email).save()
         return SignInResult(None, GENERIC_SIGN_IN_ERROR)
     authenticated = authenticate(request, username=email, password=password)
@@ -121,3 +125,30 @@ def mfa_verify(*, user: User, token: str) -> TOTPDevice | StaticDevice | None:
         if static.verify_token(token):
             return static
     return None
+
+
+#: Templates of the password reset email (cme/accounts/jinja2/accounts/).
+RESET_SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
+RESET_EMAIL_TEMPLATE = "accounts/password_reset_email.txt"
+
+
+def password_reset_email_send(*, user_id: int, domain: str, site_name: str, use_https: bool) -> bool:
+    """Make a reset link for an active account with a password and email it (what Django's PasswordResetForm
+    does for each account, run by the `accounts.tasks.password_reset_email` background job so that the reset page
+    does not wait for the mail service only when the account exists: AUTH-6, ASVS 6.3.8). False if there is
+    no such account any more."""
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    context = {
+        "email": user.email, "domain": domain, "site_name": site_name, "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    PasswordResetForm().send_mail(RESET_SUBJECT_TEMPLATE, RESET_EMAIL_TEMPLATE, context, None, user.email)
+    return True

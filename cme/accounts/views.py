@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 from django_otp.qr import write_qrcode_image
 
 from cme.accounts import services
-from cme.accounts.forms import SignInForm, TwoFactorForm, TwoFactorSetupForm
+from cme.accounts.forms import PasswordResetRequestForm, SignInForm, TwoFactorForm, TwoFactorSetupForm
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 
@@ -110,9 +110,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 
 password_reset = login_not_required(auth_views.PasswordResetView.as_view(
+    form_class=PasswordResetRequestForm,  # the email goes from a background job (AUTH-6)
     template_name="accounts/password_reset.html",
-    email_template_name="accounts/password_reset_email.txt",
-    subject_template_name="accounts/password_reset_subject.txt",
+    email_template_name=services.RESET_EMAIL_TEMPLATE,
+    subject_template_name=services.RESET_SUBJECT_TEMPLATE,
     success_url=reverse_lazy("accounts:password-reset-sent"),
     extra_context={"title": "Reset your password"},
 ))
