@@ -33,11 +33,10 @@ class ChildSearchIn(Schema):
 
 class ChildOut(Schema):
     id: int
-    restricted: bool = False  # a restricted record in search results: only the id; read it with a reason (DP-6)
     legal_forename: str
     legal_surname: str
     preferred_forename: str
-    date_of_birth: dt.date | None
+    date_of_birth: dt.date
     sex: str
     upn: str
     postcode: str
@@ -60,7 +59,9 @@ def _out(child: Child, today: dt.date) -> ChildOut:
     )
 
 
-@router.post("/search", response=ChildSearchOut, summary="Search children within your scope")
+@router.post("/search", response=ChildSearchOut, summary="Search children within your scope",
+             description="Restricted records (a child at risk of being traced) are left out of the results: find "
+                         "and open them in the service, where a reason is asked for and logged.")
 def search_children(request: HttpRequest, body: ChildSearchIn) -> ChildSearchOut:
     require(request, "child.search")
     query = selectors.ChildSearch(upn=body.upn, name=body.name, date_of_birth=body.date_of_birth,
@@ -71,16 +72,10 @@ def search_children(request: HttpRequest, body: ChildSearchIn) -> ChildSearchOut
     Auditor.from_request(request).record(AuditEvent.Action.SEARCH, object_type="children.child",
                                          summary=f"API search, {len(hits)} results")
     today = timezone.localdate()
-    return ChildSearchOut(count=len(hits), results=[
-        _masked(hit.child) if restriction.needs_reason(request, hit.child) else _out(hit.child, today)
-        for hit in hits])
-
-
-def _masked(child: Child) -> ChildOut:
-    """A restricted child in a list: the id only, flagged, so the client can read it with a reason (DP-6)."""
-    return ChildOut(id=child.pk, restricted=True, legal_forename=restriction.RESTRICTED_NAME, legal_surname="",
-                    preferred_forename="", date_of_birth=None, sex="", upn="", postcode="", education_status="",
-                    current_school_laestab=None)
+    # A restricted record (DP-6) is not given to machines: no name, and no flag that would say the child is at risk;
+    # it is found and opened, with a reason, in the service.
+    shown = [hit.child for hit in hits if not restriction.needs_reason(request, hit.child)]
+    return ChildSearchOut(count=len(shown), results=[_out(child, today) for child in shown])
 
 
 REASON_HEADER_DOC = {"parameters": [{
