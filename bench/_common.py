@@ -13,10 +13,12 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -74,18 +76,53 @@ class Usage:
 
 
 def run_child(command: list[str], *, env: dict[str, str] | None = None, quiet: bool = False) -> Usage:
-    """Run a child process; wall time, CPU time (user+sys) and peak RSS come from wait4."""
+    """Run a child process; wall time, CPU time (user+sys) from wait4, peak RSS as `wait_measured` says."""
     started = time.perf_counter()
-    process = subprocess.Popen(command,  # noqa: S603 - our own scripts cwd=ROOT, env={**os.environ, **(env or {})},
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},  # noqa: S603 - our own scripts
                                stdout=subprocess.PIPE if quiet else sys.stderr, stderr=subprocess.STDOUT, text=True)
-    output = process.stdout.read() if quiet and process.stdout else ""
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    chunks: list[str] = []
+    reader = threading.Thread(target=lambda: chunks.append(process.stdout.read() if process.stdout else ""))
+    if quiet:
+        reader.start()
+    status, cpu, peak_mb = wait_measured(process)
+    if quiet:
+        reader.join()
+    output = "".join(chunks)
     wall = time.perf_counter() - started
     if process.returncode != 0:
         sys.stderr.write(output[-4000:])
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}")
-    return Usage(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.getloadavg()[0], output)
+    return Usage(wall, cpu, peak_mb, os.getloadavg()[0], output)
+
+
+def _high_water_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def wait_measured(process: subprocess.Popen[Any], *, every: float = 0.1) -> tuple[int, float, float]:
+    """Wait for `process`; return its exit status, CPU seconds (user + system) and peak RSS in MB.
+
+    The peak is the child's own high-water mark (`VmHWM` in /proc/PID/status, read every `every` seconds
+    until it exits; it only grows, so only growth in the last interval can be missed), not wait4's
+    `ru_maxrss`: Linux starts a child's `ru_maxrss` at its parent's RSS when it forks, so a child of a big
+    benchmark process (the linkage bench holds the generated files) would be charged for its parent.
+    Without /proc (or for a child too quick to sample) `ru_maxrss` is the fallback.
+    """
+    peak_kb = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak_kb = max(peak_kb, _high_water_kb(process.pid))
+        time.sleep(every)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return process.returncode, usage.ru_utime + usage.ru_stime, (peak_kb or usage.ru_maxrss) / 1024
 
 
 @dataclass

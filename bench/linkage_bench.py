@@ -15,7 +15,9 @@ to ``bench/out/`` (git-ignored), then linked by:
 * a naive baseline in a child process: exact match on normalised full name plus date of birth.
 
 Precision, recall and F1 are pairwise against the generator's truth. Peak RSS is the child
-process's maximum resident set size (``os.wait4``); DuckDB runs inside that process, so it counts.
+process's own high-water mark (``VmHWM``, sampled: ``_common.wait_measured``; wait4's ``ru_maxrss``
+would include this process's RSS at the fork, several GB at national scale); DuckDB runs inside the
+child, so it counts.
 Prints a markdown table.
 """
 
@@ -35,6 +37,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from _common import wait_measured  # noqa: E402
 
 from cme.matching.linkage.standardise import parse_dob, standardise_name  # noqa: E402
 
@@ -100,12 +104,13 @@ def naive_baseline(left_path: Path, right_path: Path, out_path: Path) -> None:
     """Exact match on normalised first name + surname + date of birth (what a spreadsheet does)."""
 
     def keyed(path: Path) -> pd.DataFrame:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        full_name = [f"{standardise_name(f) or ''}|{standardise_name(s) or ''}"
-                     for f, s in zip(frame["first_name"], frame["last_name"], strict=True)]
-        dobs = [parse_dob(value) for value in frame["dob"]]
-        out = pd.DataFrame({"id": frame["id"], "key": [f"{n}|{d}" for n, d in zip(full_name, dobs, strict=True)]})
-        return out[[d is not None for d in dobs]]
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["id", "first_name", "last_name", "dob"])
+        names = {value: standardise_name(value) or "" for value in set(frame["first_name"]) | set(frame["last_name"])}
+        dates = {value: parse_dob(value) for value in set(frame["dob"])}
+        keys = [None if dates[d] is None else f"{names[f]}|{names[s]}|{dates[d]}"
+                for f, s, d in zip(frame["first_name"], frame["last_name"], frame["dob"], strict=True)]
+        out = pd.DataFrame({"id": frame["id"], "key": keys})
+        return out[out["key"].notna()]
 
     pairs = keyed(left_path).merge(keyed(right_path), on="key", suffixes=("_l", "_r"))
     pairs = pd.DataFrame({"left_id": pairs["id_l"], "right_id": pairs["id_r"], "probability": 1.0})
@@ -113,14 +118,15 @@ def naive_baseline(left_path: Path, right_path: Path, out_path: Path) -> None:
 
 
 def run_child(command: list[str]) -> tuple[float, float, float]:
-    """Run ``command``; return wall seconds, CPU seconds (user + system) and peak RSS in MB."""
+    """Run ``command``; return wall seconds, CPU seconds (user + system) and peak RSS in MB (the child's own
+    high-water mark: ``_common.wait_measured``)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603
-    _, status, usage = os.wait4(process.pid, 0)
+    status, cpu, peak_mb = wait_measured(process)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    if status != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return seconds, cpu, peak_mb
 
 
 def score(method: str, path: Path, truth: set[tuple[str, str]], usage: tuple[float, float, float]) -> Run:

@@ -8,7 +8,9 @@ Modules, in the order data flows through them:
   versioned model (``models/child_linkage_v1.json``, rebuilt by ``python -m cme.matching.linkage.train``).
 * ``link`` - ``link_frames`` (link two frames or deduplicate one), ``explain_pair`` (field-by-field
   evidence for the review screen), ``cluster`` (pairs -> persons), ``train_model``; the Spark backend.
-* ``files`` - read input CSVs and write pair CSVs; ``cli`` - what ``manage.py link_files`` runs.
+* ``files`` - read input CSVs (whole or chunk by chunk) and write pair CSVs; ``stream`` - link CSV files
+  in bounded memory (chunks into DuckDB tables, Splink on those, pairs streamed out); ``cli`` - what
+  ``manage.py link_files`` runs.
 * ``synthetic`` - noisy test extracts (twins, siblings, cousins) for the tests and the benchmark.
 
 Nothing here imports Django or another ``cme`` app except ``cme.law`` (pure Python, layer 1) and,

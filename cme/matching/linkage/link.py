@@ -61,7 +61,11 @@ __all__ = [
     "cluster",
     "explain_pair",
     "link_frames",
+    "link_type_for",
     "make_db_api",
+    "make_linker",
+    "pairs_sql",
+    "predict_pairs",
     "train_model",
 ]
 
@@ -77,8 +81,8 @@ MIN_RECORDS_FOR_PRIOR_ESTIMATE = 1000
 #: Spark: shuffle partitions for local mode (notes §5.11).
 SPARK_SHUFFLE_PARTITIONS = 16
 #: DuckDB's working memory before it spills to disk (its default is 80% of RAM). Override with the environment
-#: variable CME_LINKAGE_MEMORY_LIMIT (e.g. "4GB") on a bigger machine.
-DUCKDB_MEMORY_LIMIT = os.environ.get("CME_LINKAGE_MEMORY_LIMIT", "1GB")
+#: variable CME_LINKAGE_MEMORY_LIMIT (e.g. "4GB") on a bigger machine; it is read each time a database is opened.
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 _SPLINK_LOG_LEVEL = logging.WARNING
 
@@ -116,15 +120,27 @@ def _spark_session() -> Any:
     return spark
 
 
-def make_db_api(backend: Backend = "duckdb", *, spark_session: Any = None) -> DatabaseAPISubClass:
-    """A Splink database API: an in-memory DuckDB, or Spark (local mode unless a session is given)."""
+def make_db_api(
+    backend: Backend = "duckdb", *, spark_session: Any = None, workdir: Path | None = None
+) -> DatabaseAPISubClass:
+    """A Splink database API: DuckDB, or Spark (local mode unless a session is given).
+
+    DuckDB keeps its working memory under ``CME_LINKAGE_MEMORY_LIMIT`` (read at each call; default
+    ``DUCKDB_MEMORY_LIMIT``) and spills the rest to a temporary directory. With ``workdir`` the
+    database is a file there (tables compressed on disk, read through that memory) and the spill
+    goes there too; the caller removes the directory. Without it the database is in memory.
+    """
     if backend == "duckdb":
         import duckdb
         from splink import DuckDBAPI
 
-        spill = Path(tempfile.gettempdir()) / "cme-duckdb"
-        return DuckDBAPI(connection=duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT,
-                                                           "temp_directory": str(spill)}))
+        limit = os.environ.get("CME_LINKAGE_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+        if workdir is None:
+            database, spill = ":memory:", Path(tempfile.gettempdir()) / "cme-duckdb"
+        else:
+            database, spill = str(workdir / "linkage.duckdb"), workdir / "spill"
+        return DuckDBAPI(connection=duckdb.connect(database, config={"memory_limit": limit,
+                                                                     "temp_directory": str(spill)}))
     if backend == "spark":
         session = spark_session if spark_session is not None else _spark_session()
         from splink.backends.spark import SparkAPI
@@ -145,7 +161,8 @@ def _register(db_api: DatabaseAPISubClass, frame: pd.DataFrame, name: str) -> Sp
 
 
 # ------------------------------------------------------------------------------------- linking
-def _link_type(right: pd.DataFrame | None, dedupe: bool) -> LinkType:
+def link_type_for(right: object, dedupe: bool) -> LinkType:
+    """``link_only`` (two inputs), ``dedupe_only`` (one, ``dedupe``) or ``link_and_dedupe`` (two, ``dedupe``)."""
     if right is None:
         if not dedupe:
             raise ValueError("Give a right-hand frame to link, or dedupe=True to deduplicate one frame.")
@@ -169,7 +186,7 @@ def _set_prior(linker: Linker, model: LinkageModel, link_type: LinkType, sizes: 
     settings_obj._probability_two_random_records_match = model.scaled_prior(link_type, sizes)
 
 
-def _pairs_sql(table: str, link_type: LinkType) -> str:
+def pairs_sql(table: str, link_type: LinkType) -> str:
     if link_type == "dedupe_only":
         left, right = "unique_id_l", "unique_id_r"
     else:  # keep the left file's record on the left whenever a pair spans the two files
@@ -219,7 +236,7 @@ def link_frames(
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError("threshold must be between 0 and 1.")
-    link_type = _link_type(right, dedupe)
+    link_type = link_type_for(right, dedupe)
     if link_type == "link_and_dedupe" and right is not None:
         overlap = set(left["id"].astype(str)) & set(right["id"].astype(str))
         if overlap:
@@ -236,33 +253,56 @@ def link_frames(
             sizes = [len(frame) for frame in frames]
             db_api = make_db_api(backend, spark_session=spark_session)
             sdfs = [_register(db_api, frame, name) for frame, name in zip(frames, ("left", "right"), strict=False)]
-            if train:
-                linker = Linker(sdfs, build_settings(link_type), log_level=_SPLINK_LOG_LEVEL)
-                train_linker(linker)
-            else:
-                chosen = model if model is not None else load_model(model_path)
-                settings = chosen.settings_for(link_type, dialect=db_api.sql_dialect.sql_dialect_str)
-                linker = Linker(sdfs, settings, log_level=_SPLINK_LOG_LEVEL)
-                _set_prior(linker, chosen, link_type, sizes)
-        with stages.stage("block"):
-            if num_chunks <= 1:
-                blocked = linker.inference.compute_blocked_pairs_for_predict()
-                count = _query(db_api, f"SELECT count(*) AS n FROM {blocked.physical_name}")  # noqa: S608 # nosec B608
-                stages.note("block", f"{int(count['n'].iloc[0]):,} candidate pairs")
-            else:
-                stages.note("block", f"done chunk by chunk ({num_chunks} x {num_chunks}) during predict")
-        with stages.stage("predict"):
-            chunks = {} if num_chunks <= 1 else {"num_chunks_left": num_chunks, "num_chunks_right": num_chunks}
-            predictions = linker.inference.predict(
-                threshold_match_probability=threshold, warning_mode="never", **chunks
-            )
-            result = _query(db_api, _pairs_sql(predictions.physical_name, link_type))
-            stages.note("predict", f"{len(result):,} pairs >= {threshold:g}")
+            linker = make_linker(db_api, sdfs, link_type, sizes, model=model, model_path=model_path, train=train)
+        predictions = predict_pairs(linker, db_api, stages, threshold=threshold, num_chunks=num_chunks)
+        result = _query(db_api, pairs_sql(predictions.physical_name, link_type))
     finally:
         if not isinstance(progress, Stages):
             stages.close()
     result = result.astype({"left_id": str, "right_id": str, "probability": float, "match_weight": float})
     return result.reset_index(drop=True)[list(PAIR_COLUMNS)]
+
+
+def make_linker(
+    db_api: DatabaseAPISubClass,
+    sdfs: list[SplinkDataFrame],
+    link_type: LinkType,
+    sizes: list[int],
+    *,
+    model: LinkageModel | None = None,
+    model_path: Path | str | None = None,
+    train: bool = False,
+) -> Linker:
+    """A linker over registered input tables: the saved model with the prior set for this input, or
+    (``train``) a model re-estimated on it."""
+    if train:
+        linker = Linker(sdfs, build_settings(link_type), log_level=_SPLINK_LOG_LEVEL)
+        train_linker(linker)
+        return linker
+    chosen = model if model is not None else load_model(model_path)
+    settings = chosen.settings_for(link_type, dialect=db_api.sql_dialect.sql_dialect_str)
+    linker = Linker(sdfs, settings, log_level=_SPLINK_LOG_LEVEL)
+    _set_prior(linker, chosen, link_type, sizes)
+    return linker
+
+
+def predict_pairs(
+    linker: Linker, db_api: DatabaseAPISubClass, stages: Stages, *, threshold: float, num_chunks: int = 1
+) -> SplinkDataFrame:
+    """Block and score (stages ``block`` and ``predict``); the pairs >= ``threshold`` stay in the database."""
+    with stages.stage("block"):
+        if num_chunks <= 1:
+            blocked = linker.inference.compute_blocked_pairs_for_predict()
+            count = _query(db_api, f"SELECT count(*) AS n FROM {blocked.physical_name}")  # noqa: S608 # nosec B608
+            stages.note("block", f"{int(count['n'].iloc[0]):,} candidate pairs")
+        else:
+            stages.note("block", f"done chunk by chunk ({num_chunks} x {num_chunks}) during predict")
+    with stages.stage("predict"):
+        chunks = {} if num_chunks <= 1 else {"num_chunks_left": num_chunks, "num_chunks_right": num_chunks}
+        predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never", **chunks)
+        count = _query(db_api, f"SELECT count(*) AS n FROM {predictions.physical_name}")  # noqa: S608 # nosec B608
+        stages.note("predict", f"{int(count['n'].iloc[0]):,} pairs >= {threshold:g}")
+    return predictions
 
 
 def train_model(
@@ -282,7 +322,7 @@ def train_model(
     ``recall`` is the share of true pairs that agree exactly on canonical first name, surname and
     date of birth (``deterministic_rules``); measure it on labelled data when you have some.
     """
-    link_type = _link_type(right, dedupe)
+    link_type = link_type_for(right, dedupe)
     frames = [prepare(left, source_dataset="left")]
     if right is not None:
         frames.append(prepare(right, source_dataset="right"))

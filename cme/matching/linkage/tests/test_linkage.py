@@ -167,7 +167,8 @@ def test_spark_backend_explains_how_to_install_pyspark() -> None:
 
 def test_the_engine_does_not_import_django() -> None:
     code = (
-        "import sys, cme.matching.linkage.link, cme.matching.linkage.cli, cme.matching.linkage.train;"
+        "import sys, cme.matching.linkage.link, cme.matching.linkage.cli, cme.matching.linkage.stream,"
+        " cme.matching.linkage.train;"
         "sys.exit(1 if any(m == 'django' or m.startswith('django.') for m in sys.modules) else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0  # noqa: S603

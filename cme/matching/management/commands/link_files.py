@@ -30,7 +30,8 @@ class Command(BaseCommand):
         "Input: a header row with id (required) and any of first_name, last_name, dob (YYYY-MM-DD; "
         "DD/MM/YYYY also read), sex, postcode, address, upn, nhs_number; other columns are ignored and "
         "any value may be empty. Uses the trained model shipped with the engine unless --train is given. "
-        "Needs no database."
+        "Needs no database. On DuckDB the files are streamed through a temporary database, never held whole "
+        "in memory: DuckDB works in CME_LINKAGE_MEMORY_LIMIT (default 1GB) and spills to disk beyond it."
     )
     requires_system_checks: list[str] = []  # type: ignore[assignment]
     requires_migrations_checks = False
