@@ -8,8 +8,8 @@
 2. every file is parsed by its source module (cme.feeds.sources): each row is accepted or rejected with its
    reasons (rows in = accepted + rejected). A file that cannot be read, or with more than half its rows
    rejected, fails the whole run with a clear message and its rejected-rows report: nothing is imported;
-3. inside one `transaction.atomic()`: people-level rows go through `matching.services.source_records_upsert`
-   and `source_records_link`; school-roll facts update `children.Enrolment`, `PlaceAllocation` and
+3. inside one `transaction.atomic()`: people-level rows go through `matching.services.source_records_import`
+   (upsert, then link what is new or changed); school-roll facts update `children.Enrolment`, `PlaceAllocation` and
    `AttendanceSession` in bulk; rejected rows and counts are written. Any exception rolls all of it back and
    the run is marked failed in a separate transaction with the reason (the raw files stay, for the record).
    A process killed half-way leaves the run "running" with nothing imported; the next run marks it
@@ -53,7 +53,7 @@ from cme.feeds.sources.base import Accepted, AttendanceFact, FileError, MappingS
 from cme.feeds.storage import raw_store, sha256
 from cme.law.school_age import school_year_start
 from cme.matching.models import SourceRecord
-from cme.matching.services import LinkResult, source_records_link, source_records_upsert
+from cme.matching.services import LinkResult, source_records_import, source_records_link
 
 logger = logging.getLogger(__name__)
 
@@ -317,11 +317,9 @@ def _import(*, actor: Auditor, run: FeedRun, parsed: _Parsed, link: bool = True)
         raise FeedRunError("Internal check failed: rows in is not accepted plus rejected.")
 
     records = [a.record for a in accepted if a.record is not None]
-    upsert = source_records_upsert(actor=actor, local_authority=la, run_id=run.pk, records=records)
+    upsert, linked = source_records_import(actor=actor, local_authority=la, run_id=run.pk, records=records,
+                                           link=link, create_children=source.create_children)
     _checkpoint("upserted", 0)
-    linked = (source_records_link(actor=actor, local_authority=la, records=upsert.records,
-                                  create_children=source.create_children)
-              if upsert.records and link else LinkResult(0, 0, 0, 0))
     _checkpoint("linked", 0)
 
     facts = [(index, fact) for index, item in enumerate(accepted) for fact in item.facts]

@@ -272,6 +272,7 @@ class PersonRow(BaseModel):
             reasons.append("no name: a forename or a surname is needed")
         if not (values["date_of_birth"] or values["upn"] or values["nhs_number"]):
             reasons.append("nothing to identify the child by: a date of birth, a UPN or an NHS number is needed")
+        values["identifiers_checked"] = True  # matching does not check the UPN and NHS number a second time
         return values, warnings, reasons
 
 
