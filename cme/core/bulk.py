@@ -8,14 +8,43 @@ without reading them back; on PostgreSQL the id sequence is moved past them afte
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connections, models, router
 from django.utils import timezone
 
 BATCH = 5000
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block (reference counting still frees memory as usual).
+
+    Parsing and importing a feed builds millions of small objects that live to the end of the run; each new
+    batch of them sets off a collection that walks all the earlier ones (a quarter of a school feed's first
+    load). Nested and concurrent pauses are counted: collection resumes when the last one ends.
+    """
+    global _gc_pauses
+    with _gc_lock:
+        counted = _gc_pauses > 0 or gc.isenabled()  # collection already off by someone else's choice: not ours
+        if counted:
+            _gc_pauses += 1
+            gc.disable()
+    try:
+        yield
+    finally:
+        if counted:
+            with _gc_lock:
+                _gc_pauses -= 1
+                if _gc_pauses == 0:
+                    gc.enable()
 
 
 def value_converter(field: models.Field[Any, Any], vendor: str, ops: Any) -> Callable[[Any], Any] | None:

@@ -37,6 +37,7 @@ from django.utils import timezone
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.models import Enrolment, School
+from cme.core.bulk import gc_paused
 from cme.core.models import LocalAuthority
 from cme.feeds.models import (
     AttendanceSession,
@@ -266,10 +267,11 @@ def feed_run_execute(*, actor: Auditor, source: FeedSource, on: dt.date, files: 
     parsed = _Parsed()
     try:
         received = _receive(run=run, files=files)
-        parsed = _parse(source=source, on=on, files=received)
+        with gc_paused():  # hundreds of thousands of parsed rows live to the end of the run (core.bulk)
+            parsed = _parse(source=source, on=on, files=received)
         if parsed.errors:
             raise FeedRunError(" ".join(parsed.errors))
-        with transaction.atomic():
+        with gc_paused(), transaction.atomic():
             counts = _import(actor=actor, run=run, parsed=parsed,
                              link=not (defer_link and source.kind == FeedSource.Kind.CSV))
             _checkpoint("finished", 0)
