@@ -95,12 +95,18 @@ def bulk_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({quoted}) VALUES ({placeholders})"  # noqa: S608  # nosec B608 - identifiers from model metadata, values are parameters
     total = 0
     batch: list[tuple[Any, ...]] = []
-    needs_conversion = any(c is not None for c in converters)
+    convert = [(i, c) for i, c in enumerate(converters) if c is not None]  # most columns need no conversion
+    width = len(field_objs)
     with connection.cursor() as cursor:
         for row in rows:
-            if needs_conversion:
-                row = tuple(c(v) if c is not None else v for c, v in zip(converters, row, strict=True))
-            batch.append(tuple(row) + stamp)
+            if len(row) != width:
+                raise ValueError(f"a row has {len(row)} values for {width} columns")
+            if convert:
+                values = list(row)
+                for i, c in convert:
+                    values[i] = c(values[i])
+                row = values
+            batch.append((*row, *stamp))
             if len(batch) >= BATCH:
                 cursor.executemany(sql, batch)
                 total += len(batch)

@@ -145,12 +145,15 @@ def parse_date(value: Any, date_format: str = "") -> dt.date | None:
     """
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, Mapping):  # Wonde: {"date": "2002-09-29 00:00:00.000000", "timezone": ...}
+    kind = type(value)
+    if kind is dict or (kind is not str and isinstance(value, Mapping)):
+        # Wonde: {"date": "2002-09-29 00:00:00.000000", "timezone": ...}
         return parse_date(value.get("date"), date_format)
+    if kind is not str:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
     text = str(value).strip()
     if not text:
         return None
