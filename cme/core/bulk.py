@@ -60,7 +60,20 @@ def value_converter(field: models.Field[Any, Any], vendor: str, ops: Any) -> Cal
             return lambda v: None if v is None else Jsonb(v)
         return lambda v: None if v is None else json.dumps(v)
     if isinstance(field, models.DateTimeField):
-        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+        seen: dict[Any, Any] = {}  # a bulk write mostly repeats one instant ("now"): adapt each value once
+
+        def adapt_datetime(value: Any) -> Any:
+            if value is None:
+                return None
+            try:
+                return seen[value]
+            except KeyError:
+                if len(seen) > 1000:
+                    seen.clear()
+                adapted = seen[value] = ops.adapt_datetimefield_value(value)
+                return adapted
+
+        return adapt_datetime
     if isinstance(field, models.DateField) and vendor == "sqlite":
         return lambda v: None if v is None else v.isoformat()
     return None

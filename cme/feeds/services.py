@@ -268,27 +268,33 @@ def feed_run_execute(*, actor: Auditor, source: FeedSource, on: dt.date, files: 
                                  triggered_by=actor.label)
     parsed = _Parsed()
     try:
-        received = _receive(run=run, files=files)
         with gc_paused():  # hundreds of thousands of parsed rows live to the end of the run (core.bulk)
-            parsed = _parse(source=source, on=on, files=received)
-        if parsed.errors:
-            raise FeedRunError(" ".join(parsed.errors))
-        with gc_paused(), transaction.atomic():
-            counts = _import(actor=actor, run=run, parsed=parsed,
-                             link=not (defer_link and source.kind == FeedSource.Kind.CSV))
-            _checkpoint("finished", 0)
-            FeedRun.objects.filter(pk=run.pk).update(status=FeedRun.Status.SUCCEEDED, finished_at=timezone.now(),
-                                                     **counts)
-            for feed_file, parsed_file in parsed.files:
-                feed_file.status, feed_file.rows = FeedFile.Status.IMPORTED, len(parsed_file.items)
-                feed_file.rejected, feed_file.warnings = len(parsed_file.rejected), parsed_file.warnings[:50]
-            update_rows(FeedFile, [f for f, _ in parsed.files], ["status", "rows", "rejected", "warnings"])
+            _execute(actor=actor, run=run, parsed=parsed, files=files,
+                     link=not (defer_link and source.kind == FeedSource.Kind.CSV))
     except Exception as exc:
         if not isinstance(exc, FeedRunError):
             logger.exception("Feed run %s (%s) failed", run.pk, source.slug)
         _run_fail(run=run, parsed=parsed, error=str(exc) or exc.__class__.__name__)
     run.refresh_from_db()
     return run
+
+
+def _execute(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequence[ReceivedFile], link: bool) -> None:
+    """Receive, parse and import (`feed_run_execute`); fills ``parsed`` as it goes, for the failure report."""
+    received = _receive(run=run, files=files)
+    result = _parse(source=run.source, on=run.on, files=received)
+    parsed.files, parsed.errors, parsed.failed_files = result.files, result.errors, result.failed_files
+    if parsed.errors:
+        raise FeedRunError(" ".join(parsed.errors))
+    with transaction.atomic():
+        counts = _import(actor=actor, run=run, parsed=parsed, link=link)
+        _checkpoint("finished", 0)
+        FeedRun.objects.filter(pk=run.pk).update(status=FeedRun.Status.SUCCEEDED, finished_at=timezone.now(),
+                                                 **counts)
+        for feed_file, parsed_file in parsed.files:
+            feed_file.status, feed_file.rows = FeedFile.Status.IMPORTED, len(parsed_file.items)
+            feed_file.rejected, feed_file.warnings = len(parsed_file.rejected), parsed_file.warnings[:50]
+        update_rows(FeedFile, [f for f, _ in parsed.files], ["status", "rows", "rejected", "warnings"])
 
 
 @transaction.atomic

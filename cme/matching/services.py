@@ -282,7 +282,7 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
             identified = None
             if link and (values["upn"] or values["nhs_number"]):
                 if upserted.index is None:
-                    upserted.index = frames.children_index(local_authority)
+                    upserted.index = frames.children_identifiers(local_authority)
                 identified = _identified_child(upserted.index, values["upn"], values["nhs_number"])
             if identified is None:
                 unlinked.add(key)
@@ -361,7 +361,7 @@ def source_records_import(*, actor: Auditor, local_authority: LocalAuthority, ru
     if pending:
         result, queued = _link(actor=actor, local_authority=local_authority, records=pending,
                                create_children=create_children,
-                               index=upserted.index or frames.children_index(local_authority))
+                               index=frames.children_index(local_authority))
     result = LinkResult(result.auto_linked + upserted.linked_at_insert, result.queued_for_review,
                         result.new_children, result.unlinked)
     _link_audit(actor=actor, local_authority=local_authority, result=result, queued=queued)

@@ -251,7 +251,7 @@ class PersonRow(BaseModel):
         """(fields for RecordIn, warnings, reasons to reject)."""
         warnings: list[str] = []
         reasons: list[str] = []
-        values = self.model_dump(include=set(PersonRow.model_fields))
+        values = {name: getattr(self, name) for name in _PERSON_FIELDS}
         if values["upn"]:
             upn = upns.normalise(values["upn"])
             if upns.validate(upn):
@@ -341,6 +341,9 @@ def aliases(**extra: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     for key, values in extra.items():
         merged[key] = (*values, *merged.get(key, ()))
     return merged
+
+
+_PERSON_FIELDS = tuple(PersonRow.model_fields)
 
 
 class DatedRow(PersonRow):

@@ -214,6 +214,20 @@ def test_import_without_linking_only_stores(la: LocalAuthority, fake_engine: Fak
     assert SourceRecord.objects.get().link_status == "unlinked"
 
 
+def test_the_identifier_index_is_the_full_index_without_its_rows(la: LocalAuthority) -> None:
+    from cme.matching import frames
+
+    _import_world(la)
+    former = ChildFactory(local_authority=la, legal_forename="Yan")
+    ChildIdentifier.objects.create(child=former, kind=ChildIdentifier.Kind.FORMER_UPN, value=UPN_B)
+    merged = ChildFactory(local_authority=la, upn=upns.make_upn("931", "2001", 20, 900))
+    Child.objects.filter(pk=merged.pk).update(merged_into=former)
+    full, light = frames.children_index(la), frames.children_identifiers(la)
+    assert (light.live, light.count, light.rows) == (full.live, full.count, [])
+    assert (dict(light.by_upn), dict(light.by_nhs_number)) == (dict(full.by_upn), dict(full.by_nhs_number))
+    assert light.by_upn[UPN_B] == {former.pk} and merged.pk not in light.live
+
+
 def test_checked_identifiers_are_not_checked_again_and_normalise_the_same(la: LocalAuthority) -> None:
     """A feed's parser checks UPNs and NHS numbers once (``identifiers_checked``): what it passes on is "" or
     valid, and normalising gives what checking again would."""
