@@ -271,6 +271,7 @@ def feed_run_execute(*, actor: Auditor, source: FeedSource, on: dt.date, files: 
         with gc_paused():  # hundreds of thousands of parsed rows live to the end of the run (core.bulk)
             _execute(actor=actor, run=run, parsed=parsed, files=files,
                      link=not (defer_link and source.kind == FeedSource.Kind.CSV))
+            parsed = _Parsed()  # freed now: collection must not resume while they are still there to walk
     except Exception as exc:
         if not isinstance(exc, FeedRunError):
             logger.exception("Feed run %s (%s) failed", run.pk, source.slug)
@@ -332,8 +333,7 @@ def _import(*, actor: Auditor, run: FeedRun, parsed: _Parsed, link: bool = True)
     _checkpoint("upserted", 0)
     _checkpoint("linked", 0)
 
-    facts = [(index, fact) for index, item in enumerate(accepted) for fact in item.facts]
-    keys = sorted({fact.record for _, fact in facts})
+    keys = sorted({fact.record for item in accepted for fact in item.facts})
     child_of = _children_of(la, keys)
     roll = _RollPlan()
     attendance: list[tuple[int, int, dt.date, str, str]] = []
@@ -603,12 +603,12 @@ def _attendance_apply(rows: list[tuple[int, int, dt.date, str, str]]) -> dict[st
         for pk, child_id, school_id, day, session, code in AttendanceSession.objects.filter(
                 date__in=chunk).values_list("pk", "child_id", "school_id", "date", "session", "code"):
             existing[(child_id, school_id, day, session)] = (pk, code)
-    adapt = connection.ops.adapt_datefield_value
+    adapted = {day: connection.ops.adapt_datefield_value(day) for day in dates}
     to_create, to_update = [], []
     for key, code in latest.items():
         found = existing.get(key)
         if found is None:
-            to_create.append((key[0], key[1], adapt(key[2]), key[3], code))
+            to_create.append((key[0], key[1], adapted[key[2]], key[3], code))
         elif found[1] != code:
             to_update.append((code, found[0]))
     table = connection.ops.quote_name(AttendanceSession._meta.db_table)

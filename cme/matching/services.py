@@ -73,7 +73,7 @@ class LinkageError(Exception):
 # --------------------------------------------------------------------------------------- the contract
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordIn:
     source: str
     source_record_id: str
