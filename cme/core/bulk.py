@@ -47,6 +47,30 @@ def gc_paused() -> Iterator[None]:
                     gc.enable()
 
 
+@contextlib.contextmanager
+def bulk_write_cache(*, using: str = "default", mebibytes: int = 128) -> Iterator[None]:
+    """SQLite only: a page cache of this size while a large write runs (a feed run), the usual one after.
+
+    SQLite's default cache (2 MB) is far smaller than the indexes a feed run writes into: one transaction of
+    hundreds of thousands of rows spills the same pages to the WAL and reads them back again and again (a school
+    feed's first load for 100,000 pupils moved 2.7 GB in and 1.2 GB out through system calls for 0.25 GB of
+    data). The cache grows only as pages are used and shrinks back when the block ends. PostgreSQL: nothing.
+    """
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
 def value_converter(field: models.Field[Any, Any], vendor: str, ops: Any) -> Callable[[Any], Any] | None:
     """How to turn a Python value of this field into a database parameter (None: pass it as it is).
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.models import Enrolment, School
-from cme.core.bulk import gc_paused
+from cme.core.bulk import bulk_write_cache, gc_paused
 from cme.core.models import LocalAuthority
 from cme.feeds.models import (
     AttendanceSession,
@@ -268,7 +268,8 @@ def feed_run_execute(*, actor: Auditor, source: FeedSource, on: dt.date, files: 
                                  triggered_by=actor.label)
     parsed = _Parsed()
     try:
-        with gc_paused():  # hundreds of thousands of parsed rows live to the end of the run (core.bulk)
+        # Hundreds of thousands of parsed rows live to the end of the run, and are written in one transaction.
+        with gc_paused(), bulk_write_cache():
             _execute(actor=actor, run=run, parsed=parsed, files=files,
                      link=not (defer_link and source.kind == FeedSource.Kind.CSV))
             parsed = _Parsed()  # freed now: collection must not resume while they are still there to walk

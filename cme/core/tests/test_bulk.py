@@ -37,3 +37,26 @@ def test_collection_switched_off_by_someone_else_stays_off() -> None:
     with gc_paused():
         assert not gc.isenabled()
     assert not gc.isenabled()
+
+
+def _cache_size() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db
+def test_a_bulk_write_gets_a_bigger_sqlite_cache_for_its_duration_only() -> None:
+    from django.db import connection
+
+    from cme.core.bulk import bulk_write_cache
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the page cache is SQLite's")
+    before = _cache_size()
+    with pytest.raises(RuntimeError), bulk_write_cache(mebibytes=64):
+        assert _cache_size() == -64 * 1024
+        raise RuntimeError("the import failed")
+    assert _cache_size() == before
