@@ -349,14 +349,15 @@ def source_records_import(*, actor: Auditor, local_authority: LocalAuthority, ru
     """A feed run's people-level rows: `source_records_upsert`, then (``link``) `source_records_link` for what it
     created or changed, with the same outcome as calling the two in turn but faster for a large first load: a new
     record that a UPN or NHS number ties to one live child is written linked at insert (not inserted, read back
-    and updated), and the LA's children are read once. ``UpsertResult.records`` are the records that went on to
-    the engine (none without ``link``)."""
+    and updated), reading only the children's identifiers; the engine's frame of the LA's children is built only
+    if some record needs the engine. ``UpsertResult.records`` are the changed records and the created ones not
+    linked at insert (without ``link``, the changed ones only)."""
     upserted = _upsert(actor=actor, local_authority=local_authority, run_id=run_id, records=records, link=link,
                        read_back=link)
     upsert = upserted.result
-    if not link or not (upserted.linked_at_insert or upsert.records):
+    pending = [r for r in upsert.records if r.child_id is None] if link else []
+    if not (pending or upserted.linked_at_insert):  # as `source_records_link` with nothing to link: no event
         return upsert, LinkResult(0, 0, 0, 0)
-    pending = [r for r in upsert.records if r.child_id is None]
     result, queued = LinkResult(0, 0, 0, 0), 0
     if pending:
         result, queued = _link(actor=actor, local_authority=local_authority, records=pending,

@@ -204,6 +204,12 @@ def test_import_links_at_insert_without_the_engine(la: LocalAuthority, fake_engi
     assert (record.first_seen_run_id, record.last_seen_run_id, record.raw) == (7, 7, {})
     again = source_records_import(actor=SYSTEM, local_authority=la, run_id=8, records=[record_in(upn=UPN_A)])
     assert (again[0].created, again[0].unchanged, again[1].auto_linked) == (0, 1, 0)  # idempotent
+    moved = source_records_import(actor=SYSTEM, local_authority=la, run_id=9,
+                                  records=[record_in(upn=UPN_A, postcode="OX4 2BB")])
+    assert (moved[0].changed, moved[1].auto_linked) == (1, 0)  # already linked: left alone
+    assert SourceRecord.objects.get().child_id == child.pk
+    linkage = AuditEvent.objects.filter(object_type="matching.sourcerecord", summary__startswith="linkage:")
+    assert linkage.count() == 1  # only the run that linked something says so
 
 
 def test_import_without_linking_only_stores(la: LocalAuthority, fake_engine: FakeEngine) -> None:
