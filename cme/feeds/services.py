@@ -8,8 +8,8 @@
 2. every file is parsed by its source module (cme.feeds.sources): each row is accepted or rejected with its
    reasons (rows in = accepted + rejected). A file that cannot be read, or with more than half its rows
    rejected, fails the whole run with a clear message and its rejected-rows report: nothing is imported;
-3. inside one `transaction.atomic()`: people-level rows go through `matching.services.source_records_upsert`
-   and `source_records_link`; school-roll facts update `children.Enrolment`, `PlaceAllocation` and
+3. inside one `transaction.atomic()`: people-level rows go through `matching.services.source_records_import`
+   (upsert, then link what is new or changed); school-roll facts update `children.Enrolment`, `PlaceAllocation` and
    `AttendanceSession` in bulk; rejected rows and counts are written. Any exception rolls all of it back and
    the run is marked failed in a separate transaction with the reason (the raw files stay, for the record).
    A process killed half-way leaves the run "running" with nothing imported; the next run marks it
@@ -37,6 +37,7 @@ from django.utils import timezone
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.models import Enrolment, School
+from cme.core.bulk import bulk_write_cache, gc_paused
 from cme.core.models import LocalAuthority
 from cme.feeds.models import (
     AttendanceSession,
@@ -53,7 +54,7 @@ from cme.feeds.sources.base import Accepted, AttendanceFact, FileError, MappingS
 from cme.feeds.storage import raw_store, sha256
 from cme.law.school_age import school_year_start
 from cme.matching.models import SourceRecord
-from cme.matching.services import LinkResult, source_records_link, source_records_upsert
+from cme.matching.services import LinkResult, source_records_import, source_records_link, update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ LOCK_STALE_AFTER = dt.timedelta(hours=6)
 DAILY_LOCK = "daily-run"
 _BATCH = 2000
 _IN = 900
+#: Above this many keys, one read of the whole source (or of the schools' rolls) beats thousands of IN lists.
+_READ_ALL_ABOVE = 5000
 
 
 class FeedRunError(Exception):
@@ -265,26 +268,35 @@ def feed_run_execute(*, actor: Auditor, source: FeedSource, on: dt.date, files: 
                                  triggered_by=actor.label)
     parsed = _Parsed()
     try:
-        received = _receive(run=run, files=files)
-        parsed = _parse(source=source, on=on, files=received)
-        if parsed.errors:
-            raise FeedRunError(" ".join(parsed.errors))
-        with transaction.atomic():
-            counts = _import(actor=actor, run=run, parsed=parsed,
-                             link=not (defer_link and source.kind == FeedSource.Kind.CSV))
-            _checkpoint("finished", 0)
-            FeedRun.objects.filter(pk=run.pk).update(status=FeedRun.Status.SUCCEEDED, finished_at=timezone.now(),
-                                                     **counts)
-            for feed_file, parsed_file in parsed.files:
-                FeedFile.objects.filter(pk=feed_file.pk).update(
-                    status=FeedFile.Status.IMPORTED, rows=len(parsed_file.items),
-                    rejected=len(parsed_file.rejected), warnings=parsed_file.warnings[:50])
+        # Hundreds of thousands of parsed rows live to the end of the run, and are written in one transaction.
+        with gc_paused(), bulk_write_cache():
+            _execute(actor=actor, run=run, parsed=parsed, files=files,
+                     link=not (defer_link and source.kind == FeedSource.Kind.CSV))
+            parsed = _Parsed()  # freed now: collection must not resume while they are still there to walk
     except Exception as exc:
         if not isinstance(exc, FeedRunError):
             logger.exception("Feed run %s (%s) failed", run.pk, source.slug)
         _run_fail(run=run, parsed=parsed, error=str(exc) or exc.__class__.__name__)
     run.refresh_from_db()
     return run
+
+
+def _execute(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequence[ReceivedFile], link: bool) -> None:
+    """Receive, parse and import (`feed_run_execute`); fills ``parsed`` as it goes, for the failure report."""
+    received = _receive(run=run, files=files)
+    result = _parse(source=run.source, on=run.on, files=received)
+    parsed.files, parsed.errors, parsed.failed_files = result.files, result.errors, result.failed_files
+    if parsed.errors:
+        raise FeedRunError(" ".join(parsed.errors))
+    with transaction.atomic():
+        counts = _import(actor=actor, run=run, parsed=parsed, link=link)
+        _checkpoint("finished", 0)
+        FeedRun.objects.filter(pk=run.pk).update(status=FeedRun.Status.SUCCEEDED, finished_at=timezone.now(),
+                                                 **counts)
+        for feed_file, parsed_file in parsed.files:
+            feed_file.status, feed_file.rows = FeedFile.Status.IMPORTED, len(parsed_file.items)
+            feed_file.rejected, feed_file.warnings = len(parsed_file.rejected), parsed_file.warnings[:50]
+        update_rows(FeedFile, [f for f, _ in parsed.files], ["status", "rows", "rejected", "warnings"])
 
 
 @transaction.atomic
@@ -317,15 +329,12 @@ def _import(*, actor: Auditor, run: FeedRun, parsed: _Parsed, link: bool = True)
         raise FeedRunError("Internal check failed: rows in is not accepted plus rejected.")
 
     records = [a.record for a in accepted if a.record is not None]
-    upsert = source_records_upsert(actor=actor, local_authority=la, run_id=run.pk, records=records)
+    upsert, linked = source_records_import(actor=actor, local_authority=la, run_id=run.pk, records=records,
+                                           link=link, create_children=source.create_children)
     _checkpoint("upserted", 0)
-    linked = (source_records_link(actor=actor, local_authority=la, records=upsert.records,
-                                  create_children=source.create_children)
-              if upsert.records and link else LinkResult(0, 0, 0, 0))
     _checkpoint("linked", 0)
 
-    facts = [(index, fact) for index, item in enumerate(accepted) for fact in item.facts]
-    keys = sorted({fact.record for _, fact in facts})
+    keys = sorted({fact.record for item in accepted for fact in item.facts})
     child_of = _children_of(la, keys)
     roll = _RollPlan()
     attendance: list[tuple[int, int, dt.date, str, str]] = []
@@ -397,7 +406,7 @@ def _children_of(la: LocalAuthority, keys: Sequence[tuple[str, str]]) -> dict[tu
         by_source[source].append(record_id)
     for source, ids in by_source.items():
         query = SourceRecord.objects.filter(local_authority=la, source=source, child__isnull=False)
-        if len(ids) > 5000:  # most of the source: one read of all of it beats thousands of IN lists
+        if len(ids) > _READ_ALL_ABOVE:  # most of the source: one read of all of it
             wanted = set(ids)
             found.update(((source, r), c) for r, c in query.values_list("source_record_id", "child_id") if r in wanted)
         else:
@@ -434,33 +443,61 @@ _ENROLMENT_FIELDS = ("start", "end", "nc_year_actual", "deletion_ground", "desti
                      "destination_name")
 
 
+@dataclass(slots=True)
+class _Enrolled:
+    """An enrolment as read (or about to be created) while roll facts are matched: a model instance is made only
+    for those created or changed (a first load matches every pupil on roll against their enrolments)."""
+
+    pk: int | None
+    child_id: int
+    school_id: int
+    start: dt.date
+    end: dt.date | None
+    nc_year_actual: int | None
+    deletion_ground: str
+    destination_laestab: str
+    destination_name: str
+
+    def model(self, **extra: Any) -> Enrolment:
+        return Enrolment(pk=self.pk, child_id=self.child_id, school_id=self.school_id,
+                         **{name: getattr(self, name) for name in _ENROLMENT_FIELDS}, **extra)
+
+
+def _enrolments_of(children: Sequence[int], schools: set[int]) -> Iterable[tuple[Any, ...]]:
+    """(pk, child, school, *_ENROLMENT_FIELDS) of these children's enrolments at these schools."""
+    query = Enrolment.objects.values_list("pk", "child_id", "school_id", *_ENROLMENT_FIELDS)
+    if len(children) <= _READ_ALL_ABOVE:
+        for chunk in _chunks(children):
+            yield from query.filter(child_id__in=chunk)
+        return
+    wanted = set(children)  # most of the roll: a read per school beats hundreds of IN lists of children
+    for chunk in _chunks(sorted(schools)):
+        yield from (row for row in query.filter(school_id__in=chunk) if row[1] in wanted)
+
+
 def _roll_apply(*, actor: Auditor, la: LocalAuthority, run: FeedRun, plan: _RollPlan) -> dict[str, int]:
     """Enrolments from roll facts (the school's MIS is the authority for its own roll), and place allocations."""
     counts = {"created": 0, "changed": 0, "enrolments_created": 0, "enrolments_changed": 0,
               "allocations_created": 0, "allocations_changed": 0}
     children = sorted({child for child, _, _ in plan.enrolment_facts})
-    existing: dict[tuple[int, int], list[Enrolment]] = defaultdict(list)
-    for chunk in _chunks(children):
-        for enrolment in Enrolment.objects.filter(child_id__in=chunk).only("pk", "child_id", "school_id",
-                                                                          *_ENROLMENT_FIELDS):
-            existing[(enrolment.child_id, enrolment.school_id)].append(enrolment)
-    to_create: list[Enrolment] = []
-    changed: dict[int, Enrolment] = {}
+    existing: dict[tuple[int, int], list[_Enrolled]] = defaultdict(list)
+    for row in _enrolments_of(children, {school for _, school, _ in plan.enrolment_facts}):
+        existing[(row[1], row[2])].append(_Enrolled(*row))
+    new: list[_Enrolled] = []
+    changed_rows: dict[int, _Enrolled] = {}
     for child_id, school_id, fact in plan.enrolment_facts:
         known = existing[(child_id, school_id)]
         match = _match_enrolment(known, fact)
         if match is None:
             if fact.kind == "deleted" or fact.start is None:
                 continue
-            enrolment = Enrolment(child_id=child_id, school_id=school_id, start=fact.start,
-                                  end=fact.end if fact.kind == "left" else None,
-                                  nc_year_actual=_nc_year_at_start(fact, run.on),
-                                  deletion_ground=fact.deletion_ground, destination_laestab=fact.destination_laestab,
-                                  destination_name=fact.destination_name, source=run.source.source)
-            if enrolment.end is not None and enrolment.end < enrolment.start:
+            enrolled = _Enrolled(None, child_id, school_id, fact.start, fact.end if fact.kind == "left" else None,
+                                 _nc_year_at_start(fact, run.on), fact.deletion_ground, fact.destination_laestab,
+                                 fact.destination_name)
+            if enrolled.end is not None and enrolled.end < enrolled.start:
                 continue
-            known.append(enrolment)
-            to_create.append(enrolment)
+            known.append(enrolled)
+            new.append(enrolled)
             continue
         before = tuple(getattr(match, f) for f in _ENROLMENT_FIELDS)
         if fact.kind == "on_roll":
@@ -481,7 +518,9 @@ def _roll_apply(*, actor: Auditor, la: LocalAuthority, run: FeedRun, plan: _Roll
         if match.nc_year_actual is None and fact.nc_year is not None:
             match.nc_year_actual = _nc_year_at_start(fact, run.on)
         if tuple(getattr(match, f) for f in _ENROLMENT_FIELDS) != before and match.pk is not None:
-            changed[match.pk] = match
+            changed_rows[match.pk] = match
+    to_create = [enrolled.model(source=run.source.source) for enrolled in new]
+    changed = {pk: enrolled.model() for pk, enrolled in changed_rows.items()}
     Enrolment.objects.bulk_create(to_create, batch_size=_BATCH)
     Enrolment.objects.bulk_update(list(changed.values()), list(_ENROLMENT_FIELDS), batch_size=_BATCH)
     events = [
@@ -503,7 +542,7 @@ def _roll_apply(*, actor: Auditor, la: LocalAuthority, run: FeedRun, plan: _Roll
     return counts
 
 
-def _match_enrolment(known: list[Enrolment], fact: RollFact) -> Enrolment | None:
+def _match_enrolment(known: list[_Enrolled], fact: RollFact) -> _Enrolled | None:
     if not known:
         return None
     if fact.start is not None:
@@ -565,12 +604,12 @@ def _attendance_apply(rows: list[tuple[int, int, dt.date, str, str]]) -> dict[st
         for pk, child_id, school_id, day, session, code in AttendanceSession.objects.filter(
                 date__in=chunk).values_list("pk", "child_id", "school_id", "date", "session", "code"):
             existing[(child_id, school_id, day, session)] = (pk, code)
-    adapt = connection.ops.adapt_datefield_value
+    adapted = {day: connection.ops.adapt_datefield_value(day) for day in dates}
     to_create, to_update = [], []
     for key, code in latest.items():
         found = existing.get(key)
         if found is None:
-            to_create.append((key[0], key[1], adapt(key[2]), key[3], code))
+            to_create.append((key[0], key[1], adapted[key[2]], key[3], code))
         elif found[1] != code:
             to_update.append((code, found[0]))
     table = connection.ops.quote_name(AttendanceSession._meta.db_table)

@@ -35,10 +35,9 @@ _SYNTHETIC_YEARS = range(10, 26)
 _SYNTHETIC_ESTABS = range(1000, 8000)
 
 
-def _value(char: str) -> int:
-    if char.isdigit():
-        return int(char)
-    return LETTERS.index(char)
+#: Character values for the check letter: digits their value, letters their place in ``LETTERS``.
+_VALUES = {**{str(d): d for d in range(10)}, **{c: i for i, c in enumerate(LETTERS)}}
+_WEIGHTS = range(2, 14)
 
 
 def _is_ascii_digits(text: str) -> bool:
@@ -57,7 +56,7 @@ def check_letter(body12: str) -> str:
         or not (_is_ascii_digits(body12[11]) or body12[11] in LETTERS)
     ):
         raise ValueError(f"{body12!r} is not 11 digits followed by a digit or a UPN letter.")
-    total = sum(_value(char) * weight for char, weight in zip(body12, range(2, 14), strict=True))
+    total = sum(map(int.__mul__, map(_VALUES.__getitem__, body12), _WEIGHTS))
     return LETTERS[total % 23]
 
 

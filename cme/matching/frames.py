@@ -146,6 +146,28 @@ def children_index(local_authority: LocalAuthority, *, only: Iterable[int] | Non
         row = base[2]
         index.rows.append({**row, "id": f"{child_key(child_id)}a{n}", "first_name": forename or row["first_name"],
                            "last_name": surname or row["last_name"]})
+    _add_identifiers(index, live)
+    return index
+
+
+def children_identifiers(local_authority: LocalAuthority) -> ChildrenIndex:
+    """Only the identifier look-ups of `children_index` (no frame rows): two queries, for linking by UPN or NHS
+    number alone (a feed's first load, where almost every record is identified that way)."""
+    index = ChildrenIndex()
+    children = Child.objects.filter(local_authority=local_authority, merged_into__isnull=True)
+    for pk, upn, nhs in children.values_list("pk", "upn", "nhs_number"):
+        index.live.add(pk)
+        if upn:
+            index.by_upn[upn].add(pk)
+        if nhs:
+            index.by_nhs_number[nhs].add(pk)
+    index.count = len(index.live)
+    _add_identifiers(index, children.values("pk"))
+    return index
+
+
+def _add_identifiers(index: ChildrenIndex, live: Any) -> None:
+    """Former and temporary UPNs and NHS numbers kept as identifiers also identify the child."""
     for child_id, kind, value in ChildIdentifier.objects.filter(
         child__in=live, kind__in=[*UPN_KINDS, ChildIdentifier.Kind.NHS_NUMBER]
     ).values_list("child_id", "kind", "value"):
@@ -153,7 +175,6 @@ def children_index(local_authority: LocalAuthority, *, only: Iterable[int] | Non
             index.by_nhs_number[value].add(child_id)
         else:
             index.by_upn[value].add(child_id)
-    return index
 
 
 def child_row(child: Child) -> dict[str, Any]:

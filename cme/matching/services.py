@@ -2,7 +2,8 @@
 (Merging two child records is in `matching.merging`.)
 
 Contract with the feeds app (engineer F): feeds never write `SourceRecord` rows directly, only through
-`source_records_upsert` and `source_records_link`. Every write here is audited (`audit.services.Auditor`).
+`source_records_upsert` and `source_records_link` (or `source_records_import`, the two in one pass). Every write
+here is audited (`audit.services.Auditor`).
 
 Linking one batch (`source_records_link`):
 1. a person's earlier "same child" answer for a record links it again;
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Field, Model
+from django.db.models import DateTimeField, Field, Max, Model
 from django.utils import timezone
 
 from cme.audit.models import AuditEvent
@@ -43,7 +44,7 @@ from cme.children.models import (
 )
 from cme.children.services import address_add, child_create, name_add
 from cme.core import names
-from cme.core.bulk import value_converter
+from cme.core.bulk import bulk_insert, value_converter
 from cme.law import nhs_number as nhs_numbers
 from cme.law import postcode as postcodes
 from cme.law import upn as upns
@@ -72,7 +73,7 @@ class LinkageError(Exception):
 # --------------------------------------------------------------------------------------- the contract
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordIn:
     source: str
     source_record_id: str
@@ -86,6 +87,9 @@ class RecordIn:
     upn: str = ""
     nhs_number: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    #: True when the sender already checked ``upn`` and ``nhs_number`` (a feed's parser, ``PersonRow.checked``):
+    #: each is then either "" or a valid number in normal form, and ``normalise_record`` does not check it again.
+    identifiers_checked: bool = False
 
 
 @dataclass
@@ -141,7 +145,8 @@ def _nhs_number(value: str) -> str:
 
 def normalise_record(record: RecordIn) -> dict[str, Any]:
     """The normalised copy kept beside the raw row. UPNs and NHS numbers that fail their checks are dropped
-    (kept in ``raw``), so a typo or a placeholder can never link two children."""
+    (kept in ``raw``), so a typo or a placeholder can never link two children. A record whose sender checked
+    them already (``identifiers_checked``) keeps them as given: each UPN is checked once per import."""
     return {
         "forename": _name(record.forename, 100),
         "middle_names": _name(record.middle_names, 150),
@@ -150,8 +155,8 @@ def normalise_record(record: RecordIn) -> dict[str, Any]:
         "sex": _SEXES.get(str(record.sex or "").strip().lower(), ""),
         "postcode": _postcode(record.postcode),
         "address": _SPACES.sub(" ", str(record.address or "")).strip()[:300],
-        "upn": _upn(record.upn),
-        "nhs_number": _nhs_number(record.nhs_number),
+        "upn": record.upn if record.identifiers_checked else _upn(record.upn),
+        "nhs_number": record.nhs_number if record.identifiers_checked else _nhs_number(record.nhs_number),
     }
 
 
@@ -230,20 +235,30 @@ def insert_rows(model: type[Model], objects: Sequence[Model]) -> int:
 
 # -------------------------------------------------------------------------------------------- upsert
 
+#: The columns a new record is inserted with: the link fields too, so a record linked at insert is written once.
+_INSERTED = ("local_authority", "source", "source_record_id", "raw", "first_seen_run_id", "last_seen_run_id",
+             *NORMALISED_FIELDS, "row_hash", "child", "link_status", "link_probability", "link_method", "linked_at")
 
-@transaction.atomic
-def source_records_upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | None,
-                          records: Sequence[RecordIn]) -> UpsertResult:
-    """Store rows as received with a normalised copy; unchanged rows (same ``row_hash``) are not rewritten.
 
-    Idempotent: the same file twice gives 0 created and 0 changed (the second run only stamps
-    ``last_seen_run_id`` on the rows it saw, so a feed can tell which rows stopped arriving).
-    """
+@dataclass
+class _Upserted:
+    result: UpsertResult
+    linked_at_insert: int = 0
+    index: frames.ChildrenIndex | None = None
+
+
+def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | None, records: Sequence[RecordIn],
+            link: bool, read_back: bool = True) -> _Upserted:
+    """Store rows as received with a normalised copy (see `source_records_upsert`). New rows are inserted as tuples
+    (no model instances). With ``link``, a new record whose valid UPN or NHS number identifies exactly one live
+    child (linking step 2) is inserted already linked: a new record has no id yet, so no person's decision can be
+    about it, and the engine is not needed. ``result.records`` are the created (unless ``read_back`` is False) and
+    changed records that still need linking, as model instances."""
     incoming: dict[tuple[str, str], RecordIn] = {}
     for record in records:
         incoming[(record.source, str(record.source_record_id))] = record  # the last row for an id wins
     if not incoming:
-        return UpsertResult(0, 0, 0, [])
+        return _Upserted(UpsertResult(0, 0, 0, []))
     existing_rows = SourceRecord.objects.filter(local_authority=local_authority,
                                                 source__in={s for s, _ in incoming})
     if len(incoming) <= _IN_CHUNK:
@@ -254,7 +269,9 @@ def source_records_upsert(*, actor: Auditor, local_authority: LocalAuthority, ru
             "pk", "source", "source_record_id", "row_hash", "last_seen_run_id")
     }
     now = timezone.now()
-    to_create: list[SourceRecord] = []
+    upserted = _Upserted(UpsertResult(0, 0, 0, []))
+    rows: list[tuple[Any, ...]] = []
+    unlinked: set[tuple[str, str]] = set()  # created and not linked at insert
     changed_values: dict[int, tuple[dict[str, Any], str, dict[str, Any]]] = {}
     to_stamp: list[int] = []
     for key, record in incoming.items():
@@ -262,25 +279,32 @@ def source_records_upsert(*, actor: Auditor, local_authority: LocalAuthority, ru
         digest = row_hash(values)
         found = existing.get(key)
         if found is None:
-            to_create.append(SourceRecord(
-                local_authority=local_authority, source=record.source, source_record_id=key[1], raw=record.raw,
-                first_seen_run_id=run_id, last_seen_run_id=run_id, row_hash=digest, **values,
-            ))
+            identified = None
+            if link and (values["upn"] or values["nhs_number"]):
+                if upserted.index is None:
+                    upserted.index = frames.children_identifiers(local_authority)
+                identified = _identified_child(upserted.index, values["upn"], values["nhs_number"])
+            if identified is None:
+                unlinked.add(key)
+                linked: tuple[Any, ...] = (None, SourceRecord.LinkStatus.UNLINKED, None, "", None)
+            else:
+                upserted.linked_at_insert += 1
+                linked = (identified[0], SourceRecord.LinkStatus.LINKED, 1.0, identified[1], now)
+            rows.append((local_authority.pk, record.source, key[1], record.raw, run_id, run_id,
+                         *[values[name] for name in NORMALISED_FIELDS], digest, *linked))
         elif found[1] != digest:
             changed_values[found[0]] = (values, digest, record.raw)
         elif run_id is not None and found[2] != run_id:
             to_stamp.append(found[0])
-    insert_rows(SourceRecord, to_create)
-    if to_create:
-        new_ids = SourceRecord.objects.filter(local_authority=local_authority, source__in={r.source for r in to_create})
-        if len(to_create) <= _IN_CHUNK:
-            new_ids = new_ids.filter(source_record_id__in=[r.source_record_id for r in to_create])
-        pks = {(source, record_id): pk for pk, source, record_id in new_ids.values_list("pk", "source",
-                                                                                      "source_record_id")}
-        for row in to_create:
-            row.pk = pks[(row.source, row.source_record_id)]
-            row._state.adding, row._state.db = False, "default"
-    created = to_create
+    last_pk = 0
+    if unlinked and read_back:
+        last_pk = SourceRecord.objects.aggregate(last=Max("pk"))["last"] or 0
+    bulk_insert(SourceRecord, _INSERTED, rows)
+    created: list[SourceRecord] = []
+    if unlinked and read_back:  # ids come after every committed one: one query, whatever the number of rows
+        created = [row for row in SourceRecord.objects.filter(
+            local_authority=local_authority, source__in={s for s, _ in unlinked}, pk__gt=last_pk).order_by("pk")
+            if (row.source, row.source_record_id) in unlinked]
     changed: list[SourceRecord] = []
     for ids in chunks(list(changed_values)):
         for row in SourceRecord.objects.filter(pk__in=ids):
@@ -296,14 +320,53 @@ def source_records_upsert(*, actor: Auditor, local_authority: LocalAuthority, ru
         SourceRecord.objects.filter(pk__in=ids).update(last_seen_run_id=run_id)
     sources = ", ".join(sorted({s for s, _ in incoming}))
     actor.record(
-        AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, object_type="matching.sourcerecord",
+        AuditEvent.Action.CREATE if rows else AuditEvent.Action.UPDATE, object_type="matching.sourcerecord",
         local_authority_id=local_authority.pk,
-        summary=f"{sources}: {len(created)} new, {len(changed)} changed, "
-                f"{len(incoming) - len(created) - len(changed)} unchanged records",
-        changes={"run_id": run_id, "created": len(created), "changed": len(changed)},
+        summary=f"{sources}: {len(rows)} new, {len(changed)} changed, "
+                f"{len(incoming) - len(rows) - len(changed)} unchanged records",
+        changes={"run_id": run_id, "created": len(rows), "changed": len(changed)},
     )
-    return UpsertResult(created=len(created), changed=len(changed),
-                        unchanged=len(incoming) - len(created) - len(changed), records=[*created, *changed])
+    upserted.result = UpsertResult(created=len(rows), changed=len(changed),
+                                   unchanged=len(incoming) - len(rows) - len(changed), records=[*created, *changed])
+    return upserted
+
+
+@transaction.atomic
+def source_records_upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | None,
+                          records: Sequence[RecordIn]) -> UpsertResult:
+    """Store rows as received with a normalised copy; unchanged rows (same ``row_hash``) are not rewritten.
+
+    Idempotent: the same file twice gives 0 created and 0 changed (the second run only stamps
+    ``last_seen_run_id`` on the rows it saw, so a feed can tell which rows stopped arriving).
+    """
+    return _upsert(actor=actor, local_authority=local_authority, run_id=run_id, records=records, link=False).result
+
+
+@transaction.atomic
+def source_records_import(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | None,
+                          records: Sequence[RecordIn], link: bool = True,
+                          create_children: bool = False) -> tuple[UpsertResult, LinkResult]:
+    """A feed run's people-level rows: `source_records_upsert`, then (``link``) `source_records_link` for what it
+    created or changed, with the same outcome as calling the two in turn but faster for a large first load: a new
+    record that a UPN or NHS number ties to one live child is written linked at insert (not inserted, read back
+    and updated), reading only the children's identifiers; the engine's frame of the LA's children is built only
+    if some record needs the engine. ``UpsertResult.records`` are the changed records and the created ones not
+    linked at insert (without ``link``, the changed ones only)."""
+    upserted = _upsert(actor=actor, local_authority=local_authority, run_id=run_id, records=records, link=link,
+                       read_back=link)
+    upsert = upserted.result
+    pending = [r for r in upsert.records if r.child_id is None] if link else []
+    if not (pending or upserted.linked_at_insert):  # as `source_records_link` with nothing to link: no event
+        return upsert, LinkResult(0, 0, 0, 0)
+    result, queued = LinkResult(0, 0, 0, 0), 0
+    if pending:
+        result, queued = _link(actor=actor, local_authority=local_authority, records=pending,
+                               create_children=create_children,
+                               index=frames.children_index(local_authority))
+    result = LinkResult(result.auto_linked + upserted.linked_at_insert, result.queued_for_review,
+                        result.new_children, result.unlinked)
+    _link_audit(actor=actor, local_authority=local_authority, result=result, queued=queued)
+    return upsert, result
 
 
 # ---------------------------------------------------------------------------------------------- linking
@@ -378,6 +441,19 @@ def _best_per_child(pairs: Any) -> Any:
     return frame.drop_duplicates(["record", "child"], keep="first")
 
 
+def _identified_child(index: frames.ChildrenIndex, upn: str, nhs_number: str) -> tuple[int, str] | None:
+    """Linking step 2: (child, method) when a valid UPN or NHS number (current or former) identifies exactly one
+    live child. A number shared by two children, or two numbers pointing at different children, identifies none."""
+    live = index.live
+    by_upn = {c for c in index.by_upn.get(upn, ()) if c in live} if upn else set()
+    by_nhs = {c for c in index.by_nhs_number.get(nhs_number, ()) if c in live} if nhs_number else set()
+    found = by_upn | by_nhs
+    if len(found) != 1:
+        return None
+    (child_id,) = found
+    return child_id, SourceRecord.LinkMethod.UPN if by_upn else SourceRecord.LinkMethod.NHS_NUMBER
+
+
 def _plan_links(local_authority: LocalAuthority, records: list[SourceRecord], decisions: _Decisions,
                 index: frames.ChildrenIndex) -> _Plan:
     plan = _Plan()
@@ -390,16 +466,10 @@ def _plan_links(local_authority: LocalAuthority, records: list[SourceRecord], de
         if same is not None and same in live_children:
             plan.links[record.pk] = (same, None, SourceRecord.LinkMethod.REVIEWED)
             continue
-        by_upn = {c for c in index.by_upn.get(record.upn, ()) if c in live_children} if record.upn else set()
-        by_nhs = ({c for c in index.by_nhs_number.get(record.nhs_number, ()) if c in live_children}
-                  if record.nhs_number else set())
-        found = by_upn | by_nhs
-        if len(found) == 1:
-            (child_id,) = found
-            if (record.pk, child_id) not in decisions.rejected:
-                method = SourceRecord.LinkMethod.UPN if by_upn else SourceRecord.LinkMethod.NHS_NUMBER
-                plan.links[record.pk] = (child_id, 1.0, method)
-                continue
+        identified = _identified_child(index, record.upn, record.nhs_number)
+        if identified is not None and (record.pk, identified[0]) not in decisions.rejected:
+            plan.links[record.pk] = (identified[0], 1.0, identified[1])
+            continue
         rest.append(record)
     if not rest:
         return plan
@@ -485,16 +555,33 @@ def source_records_link(*, actor: Auditor, local_authority: LocalAuthority, reco
     pending = [r for r in records if r.local_authority_id == local_authority.pk and r.child_id is None]
     if not pending:
         return LinkResult(0, 0, 0, 0)
-    record_ids = {r.pk for r in pending}
-    index = frames.children_index(local_authority)
-    plan = _plan_links(local_authority, pending, _record_decisions(local_authority, record_ids), index)
+    result, queued = _link(actor=actor, local_authority=local_authority, records=pending,
+                           create_children=create_children, index=frames.children_index(local_authority))
+    _link_audit(actor=actor, local_authority=local_authority, result=result, queued=queued)
+    return result
+
+
+def _link(*, actor: Auditor, local_authority: LocalAuthority, records: list[SourceRecord], create_children: bool,
+          index: frames.ChildrenIndex) -> tuple[LinkResult, int]:
+    """Plan (engine outside the write transaction), then apply: (result, candidate pairs queued)."""
+    plan = _plan_links(local_authority, records, _record_decisions(local_authority, {r.pk for r in records}), index)
     with transaction.atomic():
-        return _apply_plan(actor=actor, local_authority=local_authority, records=pending, plan=plan,
+        return _apply_plan(actor=actor, local_authority=local_authority, records=records, plan=plan,
                            create_children=create_children)
 
 
+def _link_audit(*, actor: Auditor, local_authority: LocalAuthority, result: LinkResult, queued: int) -> None:
+    actor.record(
+        AuditEvent.Action.UPDATE, object_type="matching.sourcerecord", local_authority_id=local_authority.pk,
+        summary=f"linkage: {result.auto_linked} linked, {result.queued_for_review} for review "
+                f"({queued} pairs), {result.new_children} new children, {result.unlinked} not linked",
+        changes={"auto_linked": result.auto_linked, "queued_for_review": result.queued_for_review,
+                 "new_children": result.new_children, "unlinked": result.unlinked},
+    )
+
+
 def _apply_plan(*, actor: Auditor, local_authority: LocalAuthority, records: list[SourceRecord], plan: _Plan,
-                create_children: bool) -> LinkResult:
+                create_children: bool) -> tuple[LinkResult, int]:
     now = timezone.now()
     by_id = {r.pk: r for r in records}
     rejected = _record_decisions(local_authority, set(by_id)).rejected  # decided while the engine ran
@@ -538,16 +625,8 @@ def _apply_plan(*, actor: Auditor, local_authority: LocalAuthority, records: lis
     update_rows(SourceRecord, changed, ["child", "link_status", "link_probability", "link_method", "linked_at",
                                         "updated_at"])
     queued = _candidates_sync(local_authority=local_authority, records=by_id, reviews=plan.reviews, now=now)
-    result = LinkResult(auto_linked=len(plan.links), queued_for_review=len(plan.reviews),
-                        new_children=len(new_child_of), unlinked=unlinked)
-    actor.record(
-        AuditEvent.Action.UPDATE, object_type="matching.sourcerecord", local_authority_id=local_authority.pk,
-        summary=f"linkage: {result.auto_linked} linked, {result.queued_for_review} for review "
-                f"({queued} pairs), {result.new_children} new children, {result.unlinked} not linked",
-        changes={"auto_linked": result.auto_linked, "queued_for_review": result.queued_for_review,
-                 "new_children": result.new_children, "unlinked": result.unlinked},
-    )
-    return result
+    return LinkResult(auto_linked=len(plan.links), queued_for_review=len(plan.reviews),
+                      new_children=len(new_child_of), unlinked=unlinked), queued
 
 
 def _candidates_sync(*, local_authority: LocalAuthority, records: dict[int, SourceRecord],

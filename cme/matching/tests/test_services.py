@@ -19,6 +19,8 @@ from cme.matching.services import (
     child_duplicates_find,
     match_accept,
     match_reject,
+    normalise_record,
+    source_records_import,
     source_records_link,
     source_records_upsert,
 )
@@ -140,6 +142,105 @@ def test_a_upn_shared_by_two_children_is_not_trusted(la: LocalAuthority, fake_en
     result = link(la, records)
     assert result.unlinked == 1
     assert fake_engine.calls and fake_engine.calls[0]["left"] == 1
+
+
+# --- source_records_import: upsert and link in one pass (a feed run) -----------------------------------------
+
+
+def _outcome(la: LocalAuthority) -> list[tuple[object, ...]]:
+    return list(SourceRecord.objects.filter(local_authority=la).order_by("source_record_id").values_list(
+        "source_record_id", "child_id", "link_status", "link_method", "link_probability", "upn", "first_seen_run_id"))
+
+
+def _import_world(la: LocalAuthority) -> list[RecordIn]:
+    """A UPN of one child, a UPN shared by twins-like siblings (not trusted), an NHS number, a bad UPN, a stranger."""
+    ChildFactory(local_authority=la, upn=UPN_A, legal_forename="Amelia", legal_surname="Thompson",
+                 date_of_birth=dt.date(2016, 5, 14))
+    shared = upns.make_upn("931", "2001", 20, 777)
+    for forename in ("Ann", "Bea"):
+        ChildFactory(local_authority=la, upn=shared, legal_forename=forename, legal_surname="Other",
+                     date_of_birth=dt.date(2015, 1, 2))
+    ChildFactory(local_authority=la, nhs_number=NHS_A, legal_forename="Zed", legal_surname="Nhs")
+    bad_upn = ("B" if UPN_A[0] == "A" else "A") + UPN_A[1:]
+    return [record_in("H1", upn=UPN_A), record_in("H2", upn=shared, forename="Ann", surname="Other",
+                                                   date_of_birth=dt.date(2015, 1, 2)),
+            record_in("H3", nhs_number=NHS_A, forename="Zed", surname="Nhs"),
+            record_in("H4", upn=bad_upn, forename="Cat", surname="Typo"),
+            record_in("H5", forename="New", surname="One")]
+
+
+def test_import_gives_the_same_links_as_upsert_then_link(la: LocalAuthority, other_la: LocalAuthority,
+                                                         fake_engine: FakeEngine) -> None:
+    """One pass or two, the same records, links and counts (the one-pass import is only faster)."""
+    records = _import_world(la)
+    upsert_result, linked = source_records_import(actor=SYSTEM, local_authority=la, run_id=1, records=records,
+                                                  create_children=True)
+    one_pass = _outcome(la)
+    _import_world(other_la)
+    other_upsert = source_records_upsert(actor=SYSTEM, local_authority=other_la, run_id=1, records=records)
+    other_linked = source_records_link(actor=SYSTEM, local_authority=other_la, records=other_upsert.records,
+                                       create_children=True)
+    two_pass = _outcome(other_la)
+    assert [row[0:1] + row[2:] for row in one_pass] == [row[0:1] + row[2:] for row in two_pass]
+    assert (upsert_result.created, upsert_result.changed, upsert_result.unchanged) == (5, 0, 0)
+    assert linked == other_linked
+    assert (linked.auto_linked, linked.queued_for_review, linked.new_children, linked.unlinked) == (3, 0, 2, 0)
+    by_id = {row[0]: row for row in one_pass}
+    assert by_id["H1"][2:5] == ("linked", "upn", 1.0)
+    assert by_id["H3"][2:5] == ("linked", "nhs_number", 1.0)
+    assert by_id["H2"][2:4] == ("linked", "probabilistic")  # a shared UPN is not trusted: the engine used names
+    assert by_id["H4"][2:6] == ("new_child", "new_child", None, "")  # a UPN failing its check letter never links
+    event = AuditEvent.objects.filter(object_type="matching.sourcerecord", local_authority_id=la.pk).first()
+    assert event is not None and event.summary.startswith("linkage: 3 linked, 0 for review")
+
+
+def test_import_links_at_insert_without_the_engine(la: LocalAuthority, fake_engine: FakeEngine) -> None:
+    child = ChildFactory(local_authority=la, upn=UPN_A, legal_forename="Different")
+    _, linked = source_records_import(actor=SYSTEM, local_authority=la, run_id=7, records=[record_in(upn=UPN_A)])
+    assert linked.auto_linked == 1 and fake_engine.calls == []
+    record = SourceRecord.objects.get()
+    assert (record.child_id, record.link_status, record.link_method, record.linked_at is not None) == (
+        child.pk, "linked", "upn", True)
+    assert (record.first_seen_run_id, record.last_seen_run_id, record.raw) == (7, 7, {})
+    again = source_records_import(actor=SYSTEM, local_authority=la, run_id=8, records=[record_in(upn=UPN_A)])
+    assert (again[0].created, again[0].unchanged, again[1].auto_linked) == (0, 1, 0)  # idempotent
+    moved = source_records_import(actor=SYSTEM, local_authority=la, run_id=9,
+                                  records=[record_in(upn=UPN_A, postcode="OX4 2BB")])
+    assert (moved[0].changed, moved[1].auto_linked) == (1, 0)  # already linked: left alone
+    assert SourceRecord.objects.get().child_id == child.pk
+    linkage = AuditEvent.objects.filter(object_type="matching.sourcerecord", summary__startswith="linkage:")
+    assert linkage.count() == 1  # only the run that linked something says so
+
+
+def test_import_without_linking_only_stores(la: LocalAuthority, fake_engine: FakeEngine) -> None:
+    ChildFactory(local_authority=la, upn=UPN_A)
+    upsert_result, linked = source_records_import(actor=SYSTEM, local_authority=la, run_id=1,
+                                                  records=[record_in(upn=UPN_A)], link=False)
+    assert (upsert_result.created, linked.auto_linked, upsert_result.records) == (1, 0, [])
+    assert SourceRecord.objects.get().link_status == "unlinked"
+
+
+def test_the_identifier_index_is_the_full_index_without_its_rows(la: LocalAuthority) -> None:
+    from cme.matching import frames
+
+    _import_world(la)
+    former = ChildFactory(local_authority=la, legal_forename="Yan")
+    ChildIdentifier.objects.create(child=former, kind=ChildIdentifier.Kind.FORMER_UPN, value=UPN_B)
+    merged = ChildFactory(local_authority=la, upn=upns.make_upn("931", "2001", 20, 900))
+    Child.objects.filter(pk=merged.pk).update(merged_into=former)
+    full, light = frames.children_index(la), frames.children_identifiers(la)
+    assert (light.live, light.count, light.rows) == (full.live, full.count, [])
+    assert (dict(light.by_upn), dict(light.by_nhs_number)) == (dict(full.by_upn), dict(full.by_nhs_number))
+    assert light.by_upn[UPN_B] == {former.pk} and merged.pk not in light.live
+
+
+def test_checked_identifiers_are_not_checked_again_and_normalise_the_same(la: LocalAuthority) -> None:
+    """A feed's parser checks UPNs and NHS numbers once (``identifiers_checked``): what it passes on is "" or
+    valid, and normalising gives what checking again would."""
+    for upn, nhs in ((UPN_A, NHS_A), ("", "")):
+        checked = record_in(upn=upn, nhs_number=nhs, identifiers_checked=True)
+        assert normalise_record(checked) == normalise_record(record_in(upn=upn, nhs_number=nhs))
+    assert normalise_record(record_in(upn="X" + UPN_A[1:]))["upn"] == ""
 
 
 def test_engine_decides_by_the_local_authority_thresholds(la: LocalAuthority, fake_engine: FakeEngine) -> None:
