@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 CHILDREN ?= 20000
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test install lint typecheck unit test-browser assets worker bench clean
+.PHONY: demo test install lint typecheck unit test-browser assets worker bench dast clean
 
 $(BIN)/.installed: requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ worker: install
 
 bench: install
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# SC-5 DAST, nightly and loopback only (not part of `make test`): wapiti, sqlmap and testssl.sh from Debian
+# (apt-get install sqlmap wapiti testssl.sh). Reports in artifacts/dast/; exit 1 on a high finding.
+dast: install
+	$(BIN)/python scripts/dast.py $(DAST_ARGS)
 
 assets:
 	./scripts/vendor_govuk_frontend.sh
