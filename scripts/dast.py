@@ -208,8 +208,9 @@ def run_sqlmap(base: str, http: requests.Session, token: str, out: Path, env: di
         "form": common + ["-u", form_url, "--data", data, "--cookie", _cookie_header(http), "--drop-set-cookie",
                           "--csrf-token", "csrfmiddlewaretoken", "--csrf-url", form_url, "--referer", form_url,
                           "-p", ",".join(fields)],
+        # `*` marks each value to test: without the marks sqlmap 1.7.2 silently skips the JSON key "name".
         "api": common + ["-u", f"{base}/api/v1/children/search", "--data",
-                         json.dumps({"upn": "", "name": "Smith", "postcode": "OX4"}),
+                         json.dumps({"upn": "*", "name": "Smith*", "postcode": "OX4*"}),
                          "-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json"],
     }
     found = {}
