@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 CHILDREN ?= 20000
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test install lint typecheck unit test-browser assets worker bench sbom patch-currency pitr-drill clean
+.PHONY: demo test install lint typecheck unit test-browser assets worker bench sbom patch-currency pitr-drill dast clean
 
 $(BIN)/.installed: requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ patch-currency: install
 # BKP-3: point-in-time recovery drill on a throwaway PostgreSQL cluster (root or postgres; about 1.5 minutes).
 pitr-drill:
 	./scripts/pitr_drill.sh
+
+# SC-5 DAST, nightly and loopback only (not part of `make test`): wapiti, sqlmap and testssl.sh from Debian
+# (apt-get install sqlmap wapiti testssl.sh). Reports in artifacts/dast/; exit 1 on a high finding.
+dast: install
+	$(BIN)/python scripts/dast.py $(DAST_ARGS)
 
 assets:
 	./scripts/vendor_govuk_frontend.sh
