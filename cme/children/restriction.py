@@ -60,20 +60,20 @@ def require_reason(request: HttpRequest, *children: Child | None) -> None:
             continue
         header = request.headers.get(API_HEADER, "").strip()
         if len(header) >= MIN_API_REASON:
-            _audit(request, child, header[:500])
+            _audit(request, child.pk, header[:500])
             continue
         raise ReasonRequired(child.pk)
 
 
-def give_reason(request: HttpRequest, child: Child, reason: str) -> None:
+def give_reason(request: HttpRequest, child_id: int, reason: str) -> None:
     """Record the reason (audited, reported) and let this session see the child's record."""
-    _audit(request, child, reason)
-    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), child.pk]
+    _audit(request, child_id, reason)
+    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, []), child_id]
 
 
-def _audit(request: HttpRequest, child: Child, reason: str) -> None:
-    Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk, summary=SUMMARY,
-                                         reason=reason)
+def _audit(request: HttpRequest, child_id: int, reason: str) -> None:
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, object_type="children.child",
+                                         object_id=str(child_id), child_id=child_id, summary=SUMMARY, reason=reason)
 
 
 def remember_pending(request: HttpRequest, child_id: int, next_path: str) -> None:

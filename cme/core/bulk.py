@@ -63,12 +63,13 @@ def bulk_write_cache(*, using: str = "default", mebibytes: int = 128) -> Iterato
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+        # A PRAGMA takes no parameters; the value is an int.
+        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")  # nosemgrep: cme-raw-sql
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")  # nosemgrep: cme-raw-sql
 
 
 def value_converter(field: models.Field[Any, Any], vendor: str, ops: Any) -> Callable[[Any], Any] | None:
