@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Header, Router, Schema
 from ninja.errors import HttpError
 from pydantic import StrictInt, StrictStr
 
@@ -78,16 +78,11 @@ def search_children(request: HttpRequest, body: ChildSearchIn) -> ChildSearchOut
     return ChildSearchOut(count=len(shown), results=[_out(child, today) for child in shown])
 
 
-REASON_HEADER_DOC = {"parameters": [{
-    "in": "header", "name": restriction.API_HEADER, "required": False, "schema": {"type": "string", "minLength": 10},
-    "description": "Why you need a restricted child's record (logged and reported). Without it a restricted "
-                   "record is refused with 403 reason_required.",
-}]}
-
-
-@router.get("/{child_id}", response=ChildOut, summary="Read one child within your scope",
-            openapi_extra=REASON_HEADER_DOC)
-def read_child(request: HttpRequest, child_id: int) -> ChildOut:
+@router.get("/{child_id}", response=ChildOut, summary="Read one child within your scope")
+def read_child(request: HttpRequest, child_id: int, reason: str | None = Header(
+        None, alias=restriction.API_HEADER, min_length=restriction.MIN_API_REASON, max_length=500,
+        description="Why you need a restricted child's record (logged and reported). Without it a restricted record "
+                    "is refused with 403 reason_required.")) -> ChildOut:
     require(request, "child.view")
     child = selectors.child_detail(user=request.user, pk=child_id)  # type: ignore[arg-type]
     restriction.require_reason(request, child)  # DP-6: 403 unless the X-CME-Access-Reason header gives one

@@ -97,7 +97,10 @@ def _path_for(name: str, route: str, pattern: URLPattern) -> str | None:
 
 
 #: (url name, or the route of an unnamed pattern; url name or ""; route; pattern)
-PATTERNS = [(name or route, name, route, pattern) for name, route, pattern in _walk(get_resolver().url_patterns)]
+def _patterns() -> list[tuple[str, str, str, URLPattern]]:
+    """Read at test time, not import time: another test may have reloaded the URL configuration (the admin's path,
+    AC-8), which makes new view functions."""
+    return [(name or route, name, route, pattern) for name, route, pattern in _walk(get_resolver().url_patterns)]
 MFA_ROLES = sorted(LA_STAFF_ROLES)
 
 
@@ -109,9 +112,10 @@ def test_auth3_the_policy_needs_two_factor_for_la_staff_and_not_for_school_or_pa
 
 
 def test_auth3_every_url_pattern_gets_a_path_that_resolves_to_it() -> None:
-    missing = [key for key, name, route, pattern in PATTERNS if _path_for(name, route, pattern) is None]
+    patterns = _patterns()
+    missing = [key for key, name, route, pattern in patterns if _path_for(name, route, pattern) is None]
     assert not missing, f"Give these patterns a sample path: {missing}"
-    assert not set(MFA_ALLOWLIST) - {key for key, *_ in PATTERNS}, "allow-list names a route that is gone"
+    assert not set(MFA_ALLOWLIST) - {key for key, *_ in patterns}, "allow-list names a route that is gone"
 
 
 def _password_only(user: User) -> Client:
@@ -131,7 +135,8 @@ def test_auth3_after_the_password_step_every_route_sends_to_two_factor(role: str
     two_factor = reverse("accounts:two-factor")
     reachable: list[str] = []
     tally: Counter[str] = Counter()
-    for key, name, route, pattern in PATTERNS:
+    patterns = _patterns()
+    for key, name, route, pattern in patterns:
         path = _path_for(name, route, pattern)
         assert path is not None, key
         for method in ("get", "post"):
@@ -149,8 +154,8 @@ def test_auth3_after_the_password_step_every_route_sends_to_two_factor(role: str
             tally["sent to two-factor" if blocked else "reachable"] += 1
             if not blocked:
                 reachable.append(f"{method.upper()} {path} ({key}) -> {response.status_code}")
-    checked = len(PATTERNS) - len(MFA_ALLOWLIST)
-    print(f"\nAUTH-3 {role}: {len(PATTERNS)} URL patterns ({checked} protected, {len(MFA_ALLOWLIST)} allow-listed), "  # noqa: T201
+    checked = len(patterns) - len(MFA_ALLOWLIST)
+    print(f"\nAUTH-3 {role}: {len(patterns)} URL patterns ({checked} protected, {len(MFA_ALLOWLIST)} allow-listed), "  # noqa: T201
           f"{tally['requests']} requests; reachable without two-factor: {len(reachable)}")
     assert not reachable, "\n".join(reachable)
     # the session is still only half signed in: the allow-listed pages did not complete the second step
