@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 CHILDREN ?= 20000
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test install lint typecheck unit test-browser assets worker bench sbom patch-currency pitr-drill dast clean
+.PHONY: demo test install lint typecheck unit test-browser assets worker bench sbom patch-currency pitr-drill dast proxy-check clean
 
 $(BIN)/.installed: requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ pitr-drill:
 # (apt-get install sqlmap wapiti testssl.sh). Reports in artifacts/dast/; exit 1 on a high finding.
 dast: install
 	$(BIN)/python scripts/dast.py $(DAST_ARGS)
+
+# SC-5 (TLS) and FILE-1: the reference proxy deploy/nginx/cme.conf in front of gunicorn on loopback, checked with
+# testssl.sh, a 25 MB and a 5 MB upload, the redirect, headers and the audited address (apt-get install nginx-light
+# testssl.sh; no root; about 1 minute). Not part of `make test` (tests/security/test_reverse_proxy.py runs it
+# without testssl.sh when nginx is installed). Reports in artifacts/proxy/.
+proxy-check: install
+	$(BIN)/python scripts/proxy_check.py --testssl --out artifacts/proxy $(PROXY_ARGS)
 
 assets:
 	./scripts/vendor_govuk_frontend.sh

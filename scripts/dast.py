@@ -15,8 +15,8 @@
 5. Reports go to artifacts/dast/ (git-ignored); the findings by severity are printed and written to
    summary.json. Exit status 1 if there is any high or critical finding, or a scanner could not run.
 
-The proxy that terminates TLS in production is deployment configuration, not in this repository: testssl.sh here
-checks the app's own loopback TLS listener (gunicorn on this machine's OpenSSL), not the proxy's settings.
+testssl.sh here checks the app's own loopback TLS listener (gunicorn on this machine's OpenSSL). The proxy that
+terminates TLS in production is deploy/nginx/cme.conf, checked by `make proxy-check` (scripts/proxy_check.py).
 """
 
 from __future__ import annotations

@@ -9,9 +9,12 @@ without an actor or a system id raises AnonymousAuditError (after breast screeni
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
 
 from cme.audit.models import AuditEvent
 
@@ -27,7 +30,16 @@ class AnonymousAuditError(Exception):
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trusted only when a proxy is configured (not by default).
+    """The client's address: REMOTE_ADDR, or behind the TLS proxy (CME_TRUST_X_FORWARDED_FOR, set by
+    BEHIND_TLS_PROXY in production) the last X-Forwarded-For entry, the one the proxy wrote. deploy/nginx/cme.conf
+    replaces any X-Forwarded-For the client sent with the address it connected from, and the app listens only on a
+    unix socket or loopback, so that entry cannot be forged. Not trusted by default: anyone could send the header."""
+    if settings.CME_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # no header, or not an address: fall back to the connection's address
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cme.accounts.policy import permission_required
 from cme.audit.models import AuditEvent
-from cme.audit.services import Auditor
+from cme.audit.services import Auditor, client_ip
 from cme.children import restriction
 from cme.children import selectors as children
 from cme.children.presenters import ChildRow
@@ -290,7 +290,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
             try:
                 notification = services.resident_report_submit(
                     actor=_public_actor(request), local_authority=la, data=form.to_input(),
-                    ip_address=request.META.get("REMOTE_ADDR"))
+                    ip_address=client_ip(request))
             except services.RateLimited:
                 return render(request, "notifications/public_report_limited.html",
                               {"title": "Too many reports", "la": la}, status=429)

@@ -155,7 +155,9 @@ MEDIA_ROOT = Path(env("CME_MEDIA_ROOT", str(VAR_DIR / "uploads")))  # outside th
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
-CME_MAX_UPLOAD_BYTES = envint("CME_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+CME_MAX_UPLOAD_BYTES = envint("CME_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)  # deploy/nginx/cme.conf allows a bit more
+# The audited client address comes from X-Forwarded-For only behind the reference proxy (production: BEHIND_TLS_PROXY).
+CME_TRUST_X_FORWARDED_FOR = False
 # FILE-4: clamd ("host:port" or the Unix socket path); every upload is scanned, and refused if clamd is down.
 # Empty turns the scan off (development, tests); set it in production (freshclam keeps the signatures current).
 CME_CLAMD_ADDRESS = env("CME_CLAMD_ADDRESS", "")

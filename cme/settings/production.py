@@ -27,7 +27,10 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 if envbool("BEHIND_TLS_PROXY", False):
+    # Set only when the app is reachable through the proxy alone (deploy/nginx/cme.conf: unix socket or loopback);
+    # the proxy overwrites both headers, so a client cannot choose the scheme or the audited address.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CME_TRUST_X_FORWARDED_FOR = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
