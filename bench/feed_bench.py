@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     from cme.demo.loader import council_batches_load
     from cme.feeds.demo import demo_sources_ensure, write_school_feed
     from cme.feeds.models import AttendanceSession, FeedRun
-    from cme.feeds.services import _parse, _receive, feed_run_execute, source_batches
+    from cme.feeds.services import ReceivedFile, _parse, _receive, feed_run_execute, source_batches
     from cme.feeds.sources.base import AttendanceFact
     from cme.matching.models import SourceRecord
     from cme.matching.services import normalise_record, row_hash
@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         write_school_feed(council, root=root / "school-feed", on=ON, seed=args.seed, history_days=1)
         memory("school feed written")
         del council
+    memory("council freed")
     sources = demo_sources_ensure(local_authority=la, root=root)
     source = next(s for s in sources if s.slug == "school-feed")
     actor = Auditor.system("bench.feed")
@@ -82,15 +83,18 @@ def main(argv: list[str] | None = None) -> None:
     # parsed, and nothing of them is kept but the sample (the whole day parsed would stay in memory all along).
     scratch_run = FeedRun.objects.create(source=source, on=batches[0].on, started_at=timezone.now(),
                                          triggered_by="bench.feed naive")
-    first_files = batches[0].files()
+    # The day's files in the folder reader's order (cme.feeds.services._folder_reader), read 20 at a time.
+    day = root / "school-feed" / batches[0].on.isoformat()
+    paths = [p for p in sorted(day.rglob("*")) if p.is_file() and not p.name.startswith(".")]
     items = []  # the sample: accepted items of the first load, in file order
-    for start in range(0, len(first_files), 20):
-        chunk = _receive(run=scratch_run, files=first_files[start:start + 20])
+    for start in range(0, len(paths), 20):
+        chunk = _receive(run=scratch_run, files=[ReceivedFile(name=str(p.relative_to(day)), data=p.read_bytes())
+                                                 for p in paths[start:start + 20]])
         parsed = _parse(source=source, on=batches[0].on, files=chunk)
         items += [a for _, f in parsed.files for a in f.accepted][:args.sample - len(items)]
         if len(items) >= args.sample:
             break
-    del first_files, parsed, chunk
+    del parsed, chunk
     memory("naive sample parsed")
     timings = []
     for label, batch in zip(("first load (every pupil)", "daily delta"), batches,
