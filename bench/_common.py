@@ -156,6 +156,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> tuple[float, float]:
+    """This process's resident set now and its high-water mark so far (MB), from /proc (0 without it)."""
+    found = {"VmRSS": 0, "VmHWM": 0}
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="utf-8") as handle:
+        for line in handle:
+            key = line.split(":", 1)[0]
+            if key in found:
+                found[key] = int(line.split()[1])
+    return found["VmRSS"] / 1024, found["VmHWM"] / 1024
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

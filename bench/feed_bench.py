@@ -4,8 +4,9 @@ row-by-row ORM import.
     .venv/bin/python bench/feed_bench.py                      # 100,000 children (county scale)
     .venv/bin/python bench/feed_bench.py --children 1000000   # national scale
 
-Setup (not timed as ingest): a fresh scratch SQLite database with the synthetic council loaded by
-`cme.demo.loader.council_load`; the school feed (synthetic Wonde pages, `cme.feeds.demo.write_school_feed`) for
+Setup (not timed as ingest): a fresh scratch SQLite database with the synthetic council streamed in household
+batches into `cme.demo.loader.council_batches_load` (bounded memory), then generated whole once more for
+the school feed (synthetic Wonde pages, `cme.feeds.demo.write_school_feed`) for
 the previous school day (every pupil: the first load) and for the seed day (what changed since: the delta).
 Ours: `cme.feeds.services.feed_run_execute` on each day's files (receive, parse, store source records, link to
 children, apply roll and attendance facts, audit), as the daily run does.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import log, peak_rss_mb, rate, reset_database, scratch, stopwatch, use  # noqa: E402
+from _common import log, peak_rss_mb, rate, reset_database, rss_mb, scratch, stopwatch, use  # noqa: E402
 from seed_bench import ON  # noqa: E402
 
 
@@ -44,35 +45,57 @@ def main(argv: list[str] | None = None) -> None:
 
     from cme.audit.services import Auditor
     from cme.core.models import LocalAuthority
-    from cme.demo.loader import council_load
+    from cme.demo.loader import council_batches_load
     from cme.feeds.demo import demo_sources_ensure, write_school_feed
     from cme.feeds.models import AttendanceSession, FeedRun
-    from cme.feeds.services import _parse, _receive, feed_run_execute, source_batches
+    from cme.feeds.services import ReceivedFile, _parse, _receive, feed_run_execute, source_batches
     from cme.feeds.sources.base import AttendanceFact
     from cme.matching.models import SourceRecord
     from cme.matching.services import normalise_record, row_hash
-    from cme.synthetic import generate_council
+    from cme.synthetic import generate_council, iter_council
 
     call_command("migrate", verbosity=0)
     log(f"feed: generating and loading {args.children:,} children")
+
+    def memory(stage: str) -> None:
+        now, peak = rss_mb()
+        log(f"feed: {stage}: RSS {now:,.0f} MB, peak so far {peak:,.0f} MB")
+
     with stopwatch() as setup:
-        council = generate_council(children=args.children, seed=args.seed, on=ON)
-        council_load(council)
-        la = LocalAuthority.objects.get(code=council.la.code)
+        # The loader streams the council (only one batch of households in memory); the school feed is written
+        # per school, so it needs the whole council: generated again from the same arguments, and freed.
+        la_spec, specs, batches = iter_council(children=args.children, seed=args.seed, on=ON, batch_households=5_000)
+        council_batches_load(la=la_spec, on=ON, schools=specs, batches=batches)
+        memory("council loaded")
+        la = LocalAuthority.objects.get(code=la_spec.code)
         root = Path(env["CME_VAR_DIR"]) / "feeds"
+        council = generate_council(children=args.children, seed=args.seed, on=ON)
         write_school_feed(council, root=root / "school-feed", on=ON, seed=args.seed, history_days=1)
+        memory("school feed written")
         del council
+    memory("council freed")
     sources = demo_sources_ensure(local_authority=la, root=root)
     source = next(s for s in sources if s.slug == "school-feed")
     actor = Auditor.system("bench.feed")
     batches = source_batches(source=source, on=ON)
-    # The baseline's rows: the first load parsed by the feed's own parser before ours imports it (afterwards its
-    # files would be skipped as already imported).
-    first_files = batches[0].files()
+    # The baseline's rows: the first load's first items parsed by the feed's own parser before ours imports it
+    # (afterwards its files would be skipped as already imported). Only the files needed for the sample are
+    # parsed, and nothing of them is kept but the sample (the whole day parsed would stay in memory all along).
     scratch_run = FeedRun.objects.create(source=source, on=batches[0].on, started_at=timezone.now(),
                                          triggered_by="bench.feed naive")
-    parsed = _parse(source=source, on=batches[0].on, files=_receive(run=scratch_run, files=first_files))
-    items = [a for _, f in parsed.files for a in f.accepted][:args.sample]
+    # The day's files in the folder reader's order (cme.feeds.services._folder_reader), read 20 at a time.
+    day = root / "school-feed" / batches[0].on.isoformat()
+    paths = [p for p in sorted(day.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+    items = []  # the sample: accepted items of the first load, in file order
+    for start in range(0, len(paths), 20):
+        chunk = _receive(run=scratch_run, files=[ReceivedFile(name=str(p.relative_to(day)), data=p.read_bytes())
+                                                 for p in paths[start:start + 20]])
+        parsed = _parse(source=source, on=batches[0].on, files=chunk)
+        items += [a for _, f in parsed.files for a in f.accepted][:args.sample - len(items)]
+        if len(items) >= args.sample:
+            break
+    del parsed, chunk
+    memory("naive sample parsed")
     timings = []
     for label, batch in zip(("first load (every pupil)", "daily delta"), batches,
                             strict=True):
@@ -80,7 +103,9 @@ def main(argv: list[str] | None = None) -> None:
         log(f"feed: {label}, {batch.on}, {len(files):,} files")
         with stopwatch() as watch:
             run = feed_run_execute(actor=actor, source=source, on=batch.on, files=files)
+        del files
         timings.append((label, batch.on, run, watch))
+        memory(label)
 
     log(f"feed: naive baseline on {len(items):,} items")
     schools = {s.laestab: s.pk for s in la.schools.all()} if hasattr(la, "schools") else {}

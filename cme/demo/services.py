@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import transaction
 
 from cme.core.models import LocalAuthority, Organisation
-from cme.demo.loader import LoadReport, Progress, council_load
+from cme.demo.loader import LoadReport, Progress, council_batches_load
 from cme.demo.users import demo_users_ensure
-from cme.synthetic import generate_council
+from cme.synthetic import iter_council
 
 PARTNERS = [
     ("Thames Valley Police (synthetic)", Organisation.PartnerType.POLICE, "police"),
@@ -43,6 +43,9 @@ DEMO_EXTENSIONS = [
 #: seed_demo runs the first daily run itself up to this many children (make demo's 20,000 included).
 DAILY_RUN_MAX_CHILDREN = 30_000
 
+#: Households generated and loaded at a time (about 2 children each): memory does not grow with the council.
+BATCH_HOUSEHOLDS = 5_000
+
 
 def truth_file() -> Path:
     return Path(settings.VAR_DIR) / "demo-truth.csv"
@@ -51,16 +54,17 @@ def truth_file() -> Path:
 @transaction.atomic
 def demo_council_seed(*, children: int, seed: int, on: dt.date, progress: Progress,
                       truth_path: Path | None = None, daily_run: bool | None = None) -> LoadReport:
-    """Generate and load the council, then each capability's demo data. `daily_run`: whether the feeds demo
-    also runs the first daily run (imports, linkage, detection, concerns); by default only up to
-    DAILY_RUN_MAX_CHILDREN children, because that first run imports the whole register and every partner extract
-    (about 390,000 rows at 100,000 children). Above it the files and sources are ready for `run_feeds`."""
+    """Generate and load the council, batch by batch (bounded memory), then each capability's demo data.
+    `daily_run`: whether the feeds demo also runs the first daily run (imports, linkage, detection, concerns); by
+    default only up to DAILY_RUN_MAX_CHILDREN children, because that first run imports the whole register and
+    every partner extract (about 390,000 rows at 100,000 children). Above it the files and sources are ready for
+    `run_feeds`."""
     if daily_run is None:
         daily_run = children <= DAILY_RUN_MAX_CHILDREN
-    council = generate_council(children=children, seed=seed, on=on)
-    progress("generated", len(council.children))
-    report = council_load(council, progress=progress, truth_path=truth_path)
-    la = LocalAuthority.objects.get(code=council.la.code)
+    la_spec, schools, batches = iter_council(children=children, seed=seed, on=on, batch_households=BATCH_HOUSEHOLDS)
+    report = council_batches_load(la=la_spec, on=on, schools=schools, batches=batches, progress=progress,
+                                  truth_path=truth_path)
+    la = LocalAuthority.objects.get(code=la_spec.code)
     organisations: dict[str, Organisation] = {}
     organisations["la"], _ = Organisation.objects.get_or_create(
         local_authority=la, kind=Organisation.Kind.LOCAL_AUTHORITY, name=f"{la.name} County Council Attendance team"
@@ -82,8 +86,9 @@ def demo_council_seed(*, children: int, seed: int, on: dt.date, progress: Progre
         if importlib.util.find_spec(module_name) is None:
             continue
         seeder = importlib.import_module(module_name).demo_seed
-        # The generated council is handed to the seeders that can use it, so none builds it a second time.
-        context = {"council": council, "first_daily_run": daily_run}
+        # The council is not kept (it was streamed): a seeder that needs it whole (the feeds demo writing the
+        # feed files) generates it again from the same arguments, and frees it before the next seeder runs.
+        context = {"children": children, "first_daily_run": daily_run}
         accepted = inspect.signature(seeder).parameters
         extra = {name: value for name, value in context.items() if name in accepted}
         counts = seeder(local_authority=la, on=on, seed=seed, **extra)

@@ -234,13 +234,15 @@ def daily_run(*, actor: Auditor, local_authority: LocalAuthority, on: dt.date | 
 
 
 def demo_seed(*, local_authority: LocalAuthority, on: dt.date, seed: int, council: Council | None = None,
-              first_daily_run: bool = True) -> dict[str, int]:
+              children: int | None = None, first_daily_run: bool = True) -> dict[str, int]:
     """seed_demo: write the synthetic council's school feed and partner extracts (cme.feeds.demo), then run the
     daily run so the demo's triage queue holds the concerns the rules find. Without `first_daily_run` the files and
-    sources are left ready for the first `run_feeds` (large councils: see demo.services.DAILY_RUN_MAX_CHILDREN)."""
+    sources are left ready for the first `run_feeds` (large councils: see demo.services.DAILY_RUN_MAX_CHILDREN).
+    Without `council` the feeds demo generates it again (`children`: how many seed_demo loaded)."""
     from cme.feeds.demo import demo_seed as feeds_demo_seed
 
-    counts = feeds_demo_seed(local_authority=local_authority, on=on, seed=seed, council=council, run=False)
+    counts = feeds_demo_seed(local_authority=local_authority, on=on, seed=seed, council=council,
+                             children=children, run=False)
     if not first_daily_run:
         return counts
     result = daily_run(actor=Auditor.system("feeds.demo"), local_authority=local_authority, on=on)
