@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     runs = []
     engine_out = OUT / f"pairs_engine_{source}_{n}.csv"
     command = [sys.executable, "manage.py", "link_files", str(left_path), str(right_path), "--out", str(engine_out),
-               "--threshold", str(args.threshold),
+               "--threshold", str(args.threshold), "--no-progress",
                "--chunks", str(args.chunks or (3 if args.scale == "national" else 1))]
     method = f"engine: `link_files` (Splink/DuckDB, p >= {args.threshold:g})"
     runs.append(score(method, engine_out, truth, run_child(command)))
