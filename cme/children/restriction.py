@@ -10,8 +10,8 @@ session; otherwise it raises `ReasonRequired`. `RestrictedRecordMiddleware` turn
 form (`children:reason`), which sends the user back to the page. The API answers 403 with a clear message unless the
 request carries the reason in the `X-CME-Access-Reason` header (audited for each request).
 
-Lists (search results, queues, the panel agenda) show "Restricted record" in place of the name through
-`shown_name`, and link to the record, which asks for the reason.
+Lists (search results, queues, registers, the panel agenda) show "Restricted record" in place of the name and date
+of birth (the `restricted(child)` template global, cme/jinja2.py), and link to the record, which asks for the reason.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ PENDING_KEY = "cme_break_glass_pending"  # the child and page that asked for a r
 SUMMARY = "break-glass access to a restricted record"
 API_HEADER = "X-CME-Access-Reason"
 MIN_API_REASON = 10
-RESTRICTED_NAME = "Restricted record"
 
 
 class ReasonRequired(Exception):
@@ -87,7 +86,3 @@ def pending(request: HttpRequest, child_id: int) -> str | None:
         return str(value["next"])
     return None
 
-
-def shown_name(request: HttpRequest, child: Child | None, name: str) -> str:
-    """The name a list may show for a child: the name, or "Restricted record" until a reason is given."""
-    return RESTRICTED_NAME if needs_reason(request, child) else name

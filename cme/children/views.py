@@ -65,7 +65,7 @@ def restricted_reason(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         restriction.give_reason(request, pk, form.cleaned_data["reason"])
         return redirect(back)
-    return render(request, "children/break_glass.html", {"title": "Restricted record", "form": form, "back": back})
+    return render(request, "children/break_glass.html", {"title": "Restricted record", "form": form})
 
 
 @permission_required("school.list")
