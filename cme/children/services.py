@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,6 +21,8 @@ from cme.children.taxonomy import DEFAULT_RISK_FLAGS
 from cme.core import names
 from cme.law import postcode as postcodes
 from cme.law import upn as upns
+
+logger = logging.getLogger(__name__)
 
 
 class ChildChangedError(Exception):
@@ -67,6 +72,67 @@ def child_create(*, actor: Auditor, local_authority_id: int, source: str = "", *
     )
     actor.record(AuditEvent.Action.CREATE, child, child_id=child.pk, summary=f"child record created ({source})")
     return child
+
+
+@dataclass(frozen=True)
+class NewChild:
+    """One child to create in bulk: the Child fields, where the record came from, and an address if known."""
+
+    fields: dict[str, Any]
+    source: str = ""
+    address: tuple[str, str, str, str] | None = None  # line1, line2, town, postcode
+
+
+@transaction.atomic
+def children_create_many(*, actor: Auditor, local_authority_id: int, new: Sequence[NewChild]) -> list[Child | None]:
+    """Create many children at once (a council's first feed or extract): what `child_create` and `address_add` do
+    for each, with a few bulk inserts instead of five statements a child. Returns one entry per item, in order:
+    the child, or None where its details are not valid (the reason is logged, the others are still created)."""
+    made: list[Child | None] = []
+    for item in new:
+        child = Child(local_authority_id=local_authority_id, **item.fields)
+        apply_search_keys(child)
+        if child.current_postcode:
+            child.current_postcode = postcodes.normalise(child.current_postcode) or ""
+        try:
+            child.full_clean(exclude=["local_authority", "merged_into"])
+        except ValidationError as exc:
+            logger.info("No child created from %s: %s", item.source, exc)
+            made.append(None)
+            continue
+        made.append(child)
+    valid = [(item, child) for item, child in zip(new, made, strict=True) if child is not None]
+    Child.objects.bulk_create([child for _, child in valid], batch_size=500)
+    ChildName.objects.bulk_create([
+        ChildName(child=child, kind=ChildName.Kind.LEGAL, forename=child.legal_forename,
+                  middle_names=child.legal_middle_names, surname=child.legal_surname, source=item.source,
+                  **_name_keys(child.legal_forename, child.legal_surname))
+        for item, child in valid
+    ], batch_size=500)
+    events = [actor._event(AuditEvent.Action.CREATE, child, child_id=child.pk,
+                           summary=f"child record created ({item.source})") for item, child in valid]
+    homes = [(item, child, _address_fields(*item.address)) for item, child in valid if item.address]
+    homes = [(item, child, fields) for item, child, fields in homes if fields is not None]
+    addresses = Address.objects.bulk_create([Address(**fields) for _, _, fields in homes], batch_size=500)
+    links = ChildAddress.objects.bulk_create([
+        ChildAddress(child=child, address=address, source=item.source[:100])
+        for (item, child, _), address in zip(homes, addresses, strict=True)
+    ], batch_size=500)
+    events += [actor._event(AuditEvent.Action.CREATE, link, child_id=link.child_id,
+                            local_authority_id=local_authority_id,
+                            summary=f"address added to the address history ({link.source or 'no source given'})")
+               for link in links]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return made
+
+
+def _address_fields(line1: str, line2: str, town: str, postcode: str) -> dict[str, str] | None:
+    """An address as `address_add` keeps it: first line required, postcode only if valid."""
+    line1 = line1.strip()[:150]
+    if not line1:
+        return None
+    postcode = (postcodes.normalise(postcode) or "") if postcode and postcodes.is_valid(postcode) else ""
+    return {"line1": line1, "line2": line2.strip()[:150], "town": town.strip()[:100], "postcode": postcode}
 
 
 def _name_keys(forename: str, surname: str) -> dict[str, str]:
@@ -130,16 +196,14 @@ def address_add(*, actor: Auditor, child: Child, line1: str, line2: str = "", to
                 source: str = "") -> ChildAddress | None:
     """Add an address to the child's address history unless the child already has it (same first line, by its
     name key, and postcode). The postcode is kept only if valid. Audited. Returns the new link, or None."""
-    line1 = line1.strip()[:150]
-    if not line1:
+    fields = _address_fields(line1, line2, town, postcode)
+    if fields is None:
         return None
-    postcode = (postcodes.normalise(postcode) or "") if postcode and postcodes.is_valid(postcode) else ""
-    key = names.name_key(line1)
+    key = names.name_key(fields["line1"])
     for known in ChildAddress.objects.filter(child=child).select_related("address"):
-        if names.name_key(known.address.line1) == key and known.address.postcode == postcode:
+        if names.name_key(known.address.line1) == key and known.address.postcode == fields["postcode"]:
             return None
-    address = Address.objects.create(line1=line1, line2=line2.strip()[:150], town=town.strip()[:100],
-                                     postcode=postcode)
+    address = Address.objects.create(**fields)
     link = ChildAddress.objects.create(child=child, address=address, source=source[:100])
     actor.record(AuditEvent.Action.CREATE, link, child_id=child.pk, local_authority_id=child.local_authority_id,
                  summary=f"address added to the address history ({source or 'no source given'})")

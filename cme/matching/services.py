@@ -30,7 +30,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import DateTimeField, Field, Max, Model
 from django.utils import timezone
@@ -42,7 +41,7 @@ from cme.children.models import (
     ChildAddress,
     ChildName,
 )
-from cme.children.services import address_add, child_create, name_add
+from cme.children.services import NewChild, address_add, children_create_many, name_add
 from cme.core import names
 from cme.core.bulk import bulk_insert, value_converter
 from cme.law import nhs_number as nhs_numbers
@@ -513,35 +512,40 @@ def _new_children(*, actor: Auditor, local_authority: LocalAuthority, records: l
         clusters = {frames.record_key(candidates[0].pk): frames.record_key(candidates[0].pk)}
     for record in candidates:
         groups[clusters[frames.record_key(record.pk)]].append(record)
+    firsts = [min(members, key=lambda r: r.pk) for members in groups.values()]
+    children = children_create_many(actor=actor, local_authority_id=local_authority.pk, new=[
+        NewChild(
+            fields={"legal_forename": first.forename, "legal_middle_names": first.middle_names,
+                    "legal_surname": first.surname, "date_of_birth": first.date_of_birth,
+                    "sex": first.sex or Child.Sex.UNKNOWN, "upn": first.upn, "nhs_number": first.nhs_number,
+                    "current_postcode": first.postcode if postcodes.is_valid(first.postcode) else ""},
+            source=f"{first.source_label} record", address=_address_parts(first),
+        ) for first in firsts
+    ])
     made: dict[int, int] = {}
-    for members in groups.values():
-        first = min(members, key=lambda r: r.pk)
-        try:
-            child = child_create(
-                actor=actor, local_authority_id=local_authority.pk, source=f"{first.source_label} record",
-                legal_forename=first.forename, legal_middle_names=first.middle_names, legal_surname=first.surname,
-                date_of_birth=first.date_of_birth, sex=first.sex or Child.Sex.UNKNOWN, upn=first.upn,
-                nhs_number=first.nhs_number, current_postcode=first.postcode if postcodes.is_valid(first.postcode)
-                else "",
-            )
-        except ValidationError as exc:
-            logger.info("No child created from %s: %s", first, exc)
-            continue
-        _address_add_if_new(actor=actor, child=child, record=first)
-        for member in members:
-            made[member.pk] = child.pk
+    for members, child in zip(groups.values(), children, strict=True):
+        if child is not None:
+            made.update((member.pk, child.pk) for member in members)
     return made
 
 
-def _address_add_if_new(*, actor: Auditor, child: Child, record: SourceRecord) -> ChildAddress | None:
-    """Keep an address a source gives for a child as address history ("line 1, line 2..., town, postcode")."""
+def _address_parts(record: SourceRecord) -> tuple[str, str, str, str] | None:
+    """A source's address ("line 1, line 2..., town, postcode") as (line1, line2, town, postcode)."""
     if not record.address:
         return None
     parts = [p.strip() for p in record.address.split(",") if p.strip() and p.strip().upper() != record.postcode]
     if not parts:
         return None
-    return address_add(actor=actor, child=child, line1=parts[0], line2=", ".join(parts[1:-1]),
-                       town=parts[-1] if len(parts) > 1 else "", postcode=record.postcode,
+    return parts[0], ", ".join(parts[1:-1]), parts[-1] if len(parts) > 1 else "", record.postcode
+
+
+def _address_add_if_new(*, actor: Auditor, child: Child, record: SourceRecord) -> ChildAddress | None:
+    """Keep an address a source gives for a child as address history ("line 1, line 2..., town, postcode")."""
+    parts = _address_parts(record)
+    if parts is None:
+        return None
+    line1, line2, town, postcode = parts
+    return address_add(actor=actor, child=child, line1=line1, line2=line2, town=town, postcode=postcode,
                        source=f"{record.source_label} record")
 
 
