@@ -111,8 +111,11 @@ def children_create_many(*, actor: Auditor, local_authority_id: int, new: Sequen
     ], batch_size=500)
     events = [actor._event(AuditEvent.Action.CREATE, child, child_id=child.pk,
                            summary=f"child record created ({item.source})") for item, child in valid]
-    homes = [(item, child, _address_fields(*item.address)) for item, child in valid if item.address]
-    homes = [(item, child, fields) for item, child, fields in homes if fields is not None]
+    homes: list[tuple[NewChild, Child, dict[str, str]]] = []
+    for item, child in valid:
+        fields = _address_fields(*item.address) if item.address else None
+        if fields is not None:
+            homes.append((item, child, fields))
     addresses = Address.objects.bulk_create([Address(**fields) for _, _, fields in homes], batch_size=500)
     links = ChildAddress.objects.bulk_create([
         ChildAddress(child=child, address=address, source=item.source[:100])
