@@ -22,6 +22,8 @@ from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.http import HttpRequest
 
     from cme.children.models import Child
@@ -31,6 +33,10 @@ PENDING_KEY = "cme_break_glass_pending"  # the child and page that asked for a r
 SUMMARY = "break-glass access to a restricted record"
 API_HEADER = "X-CME-Access-Reason"
 MIN_API_REASON = 10
+
+
+#: What lists and exports show in place of a restricted child's name (DP-6).
+LABEL = "Restricted record"
 
 
 class ReasonRequired(Exception):
@@ -48,6 +54,13 @@ def reason_given(request: HttpRequest, child_id: int) -> bool:
 
 def needs_reason(request: HttpRequest, child: Child | None) -> bool:
     return child is not None and child.is_restricted and not reason_given(request, child.pk)
+
+
+def masker(request: HttpRequest) -> Callable[[Child], bool]:
+    """For a list export: which children's identity cells to leave out (restricted, no reason given this session).
+
+    The row stays, with its record number, so the officer can open the record and give the reason."""
+    return lambda child: needs_reason(request, child)
 
 
 def require_reason(request: HttpRequest, *children: Child | None) -> None:

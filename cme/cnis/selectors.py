@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.http import Http404
 
+from cme.children.restriction import LABEL
 from cme.cnis.models import CNISEntry, CNISProvider, OutOfSchoolSetting, ProviderRequest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cme.accounts.models import User
+    from cme.children.models import Child
 
 
 @dataclass(frozen=True)
@@ -78,14 +82,19 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_rows(entries: QuerySet[CNISEntry]) -> list[list[object]]:
+def export_rows(entries: QuerySet[CNISEntry], *, masked: Callable[[Child], bool]) -> list[list[object]]:
+    """One row per entry; for a child `masked` says to hide (DP-6), no name, date of birth, address or parents."""
     rows = []
     for e in entries.prefetch_related("parents", "providers"):
         parents = list(e.parents.all())
+        hide = masked(e.child)
+        identity: list[object] = (
+            [LABEL, "", None, "", "", e.registered_on, e.condition_c.upper(), "", ""] if hide else
+            [e.child.legal_forename, e.child.legal_surname, e.child.date_of_birth, e.home_address, e.postcode,
+             e.registered_on, e.condition_c.upper(), "; ".join(p.name for p in parents),
+             "; ".join(p.name for p in parents if p.provides_education)])
         rows.append([
-            e.pk, e.child.legal_forename, e.child.legal_surname, e.child.date_of_birth, e.home_address, e.postcode,
-            e.registered_on, e.condition_c.upper(), "; ".join(p.name for p in parents),
-            "; ".join(p.name for p in parents if p.provides_education), e.hours_with_parents,
+            e.pk, *identity, e.hours_with_parents,
             "; ".join(p.name for p in e.providers.all()), e.hours_with_others, e.get_status_display(), e.removed_on,
         ])
     return rows

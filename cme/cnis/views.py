@@ -80,7 +80,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @commenced
 def entry_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _, filters = _filters(request)
-    rows = selectors.export_rows(selectors.cnis_list(user=request.user, filters=filters))  # type: ignore[arg-type]
+    rows = selectors.export_rows(selectors.cnis_list(user=request.user, filters=filters),  # type: ignore[arg-type]
+                                 masked=restriction.masker(request))
     Auditor.from_request(request).record(AuditEvent.Action.EXPORT, object_type="cnis.cnisentry",
                                          summary=f"CNIS register export ({fmt}): {len(rows)} rows",
                                          changes={"filters": request.GET.urlencode()})

@@ -10,12 +10,16 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from cme.children.models import ChildContact, EducationOtherwise, Enrolment
+from cme.children.restriction import LABEL
 from cme.core import calendar
 from cme.ehe.models import EHEConcern, EHEContact, EHERecord, SAOStage, SuitabilityEnquiry
 from cme.notifications.models import Notification
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cme.accounts.models import User
+    from cme.children.models import Child
 
 #: "Due soon" for annual contacts: within this many working days.
 DUE_SOON_WORKING_DAYS = 10
@@ -130,11 +134,15 @@ def ehe_notification_get(*, user: User, pk: int) -> Notification:
     return notification
 
 
-def ehe_export_rows(records: QuerySet[EHERecord], *, today: dt.date) -> list[list[object]]:
+def ehe_export_rows(records: QuerySet[EHERecord], *, today: dt.date,
+                    masked: Callable[[Child], bool]) -> list[list[object]]:
+    """One row per record; for a child `masked` says to hide (DP-6), no name, date of birth or UPN."""
     rows = []
     for r in records:
+        identity: list[object] = ([LABEL, "", None, ""] if masked(r.child) else
+                                  [r.child.legal_forename, r.child.legal_surname, r.child.date_of_birth, r.child.upn])
         rows.append([
-            r.pk, r.child.legal_forename, r.child.legal_surname, r.child.date_of_birth, r.child.upn,
+            r.pk, *identity,
             r.get_status_display(), r.start_date, r.get_reason_display(), r.get_source_display(),
             r.get_suitability_display(), r.suitability_decided_on, r.next_annual_contact,
             bool(r.status == EHERecord.Status.ACTIVE and r.next_annual_contact and r.next_annual_contact < today),

@@ -73,7 +73,7 @@ def record_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _, filters = _filters(request)
     today = timezone.localdate()
     records = selectors.ehe_list(user=request.user, filters=filters, today=today)  # type: ignore[arg-type]
-    rows = selectors.ehe_export_rows(records, today=today)
+    rows = selectors.ehe_export_rows(records, today=today, masked=restriction.masker(request))
     Auditor.from_request(request).record(
         AuditEvent.Action.EXPORT, object_type="ehe.eherecord", summary=f"EHE register export ({fmt}): {len(rows)} rows",
         changes={"filters": request.GET.urlencode()},

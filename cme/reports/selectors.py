@@ -18,6 +18,7 @@ from django.utils import timezone
 from cme.accounts.policy import has_permission
 from cme.cases.models import Case, CaseQuerySet, Enquiry, EnquiryQuerySet, Task, TaskQuerySet
 from cme.children.models import Child, Enrolment, RiskFlag, School
+from cme.children.restriction import LABEL
 from cme.ehe.models import EHERecord
 from cme.law import school_age
 from cme.notifications.models import Notification
@@ -26,6 +27,8 @@ from cme.reports.suppression import suppress_table
 from cme.timetables.models import PartTimeTimetable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cme.accounts.models import User
 
 #: Default reporting period: the last 12 weeks up to today. A period is at most 3 years long (longer asks are cut
@@ -215,12 +218,16 @@ def cme_list(*, user: User, filters: ReportFilter | None = None) -> CaseQuerySet
             .order_by("child__legal_surname", "child__legal_forename", "pk"))
 
 
-def cme_list_rows(cases: CaseQuerySet, *, today: dt.date) -> list[list[Any]]:
+def cme_list_rows(cases: CaseQuerySet, *, today: dt.date, masked: Callable[[Child], bool]) -> list[list[Any]]:
+    """One row per case; for a child `masked` says to hide (DP-6), no name, date of birth or postcode."""
     rows = []
     for case in cases:
         child = case.child
-        rows.append([case.reference, child.legal_forename, child.legal_surname, child.date_of_birth,
-                     kpis.year_label(school_age.nc_year(child.date_of_birth, today)), child.current_postcode,
+        identity: list[Any] = ([LABEL, "", None, "", ""] if masked(child) else
+                               [child.legal_forename, child.legal_surname, child.date_of_birth,
+                                kpis.year_label(school_age.nc_year(child.date_of_birth, today)),
+                                child.current_postcode])
+        rows.append([case.reference, *identity,
                      case.get_status_display(), case.opened_on,
                      case.allocated_to.full_name if case.allocated_to else "Unallocated"])
     return rows

@@ -17,6 +17,7 @@ from cme.accounts.policy import has_permission, permission_required
 from cme.accounts.reauth import reauth_required
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
+from cme.children import restriction
 from cme.core.exports import FORMATS, export_response
 from cme.reports import charts, selectors, suppression
 from cme.reports.forms import ReportFilterForm
@@ -91,7 +92,7 @@ def cme_list_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _, filters = _filters(request)
     today = timezone.localdate()
     rows = selectors.cme_list_rows(selectors.cme_list(user=request.user, filters=filters),  # type: ignore[arg-type]
-                                   today=today)
+                                   today=today, masked=restriction.masker(request))
     Auditor.from_request(request).record(AuditEvent.Action.EXPORT, object_type="cases.case",
                                          summary=f"children missing education export ({fmt}): {len(rows)} rows",
                                          changes={"filters": request.GET.urlencode()})

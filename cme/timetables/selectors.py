@@ -12,11 +12,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cme.children.models import Child, ChildContact, Enrolment, School
+from cme.children.restriction import LABEL
 from cme.core.calendar import TermCalendar
 from cme.timetables import rules
 from cme.timetables.models import PartTimeTimetable, TimetableReview
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cme.accounts.models import User
 
 Status = PartTimeTimetable.Status
@@ -205,12 +208,15 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_rows(figures: list[TimetableFigures]) -> list[list[object]]:
+def export_rows(figures: list[TimetableFigures], *, masked: Callable[[Child], bool]) -> list[list[object]]:
+    """One row per timetable; for a child `masked` says to hide (DP-6), no name, date of birth or UPN."""
     rows = []
     for f in figures:
         t = f.timetable
+        identity: list[object] = ([LABEL, "", None, ""] if masked(t.child) else
+                                  [t.child.legal_forename, t.child.legal_surname, t.child.date_of_birth, t.child.upn])
         rows.append([
-            t.pk, t.child.legal_forename, t.child.legal_surname, t.child.date_of_birth, t.child.upn, t.school.name,
+            t.pk, *identity, t.school.name,
             t.school.laestab, t.get_reason_display(), t.hours_per_week, t.full_time_hours, f.hours_missed_per_week,
             t.start_date, t.planned_end_date, t.get_status_display(), t.ended_on, t.consent_given,
             t.consent_by_name, t.consent_on, t.next_review_due if t.status == Status.ACTIVE else None, t.extensions,

@@ -68,7 +68,8 @@ def timetable_export(request: HttpRequest, fmt: str) -> HttpResponse:
     timetables = selectors.timetable_list(user=request.user, filters=filters, today=today,  # type: ignore[arg-type]
                                           max_extensions=max_ext)
     rows = selectors.export_rows(selectors.figures_for(list(timetables), today=today, terms=terms,
-                                                       max_extensions=max_ext))
+                                                       max_extensions=max_ext),
+                                masked=restriction.masker(request))
     Auditor.from_request(request).record(
         AuditEvent.Action.EXPORT, object_type="timetables.parttimetimetable",
         summary=f"part-time timetables export ({fmt}): {len(rows)} rows", changes={"filters": request.GET.urlencode()},

@@ -154,6 +154,11 @@ def _shows_a_name(response: Any, world: World) -> bool:
         any(t in world.surnames for t in found_tokens(response.content.decode("utf-8", "replace")))
 
 
+#: The downloads that list children by name (DP-6: they mask a restricted child as the list pages do).
+EXPORTS = [("ehe:export-csv", {}), ("cnis:export-csv", {}), ("timetables:export-csv", {}),
+           ("reports:cme-list-export", {"fmt": "csv"})]
+
+
 def test_dp6_a_restricted_childs_record_is_shown_nowhere_without_a_reason(world: World) -> None:
     """DP-6 (Art 18; the issue's break-glass): every route that shows a child's name, for every role that may open
     it, is first opened normally; then every child of the council is marked restricted. No page or API read may
@@ -175,8 +180,20 @@ def test_dp6_a_restricted_childs_record_is_shown_nowhere_without_a_reason(world:
              if role in clients and shows_a_name(role, path)]
     assert len({name for _, name, _ in reads}) >= 28  # the sweep reaches the pages that show a child
 
+    export_paths = [reverse(name, kwargs=kwargs) for name, kwargs in EXPORTS]
+    exports = [(role, path) for role in clients for path in export_paths if shows_a_name(role, path)]
+    assert {path for _, path in exports} == set(export_paths)  # each export lists children by name before
+
     Child.objects.filter(pk__in=world.surnames.values()).update(is_restricted=True)
     clients = {role: signed_in(user) for role, user in world.users.items()}  # new sessions: no reasons given yet
+    # Register and list exports keep each row (with its record number) but leave out the restricted child's
+    # name, date of birth, UPN and address: "Restricted record" instead.
+    exported_names = [f"{role} {path}" for role, path in exports if _shows_a_name(clients[role].get(path), world)]
+    unmasked = [f"{role} {path}" for role, path in exports
+                if b"Restricted record" not in clients[role].get(path).content]
+    print(f"\nDP-6: {len(exports)} exports ({len(export_paths)} kinds x roles): {len(exported_names)} show a "
+          f"restricted child's name")
+    assert not exported_names and not unmasked, (exported_names, unmasked)
     shown_without_reason: set[str] = set()
     not_asked: list[str] = []
     masked: set[tuple[str, str]] = set()  # lists of several children (a panel agenda) mask the names instead
