@@ -115,7 +115,7 @@ def top_up_audit(target: int) -> tuple[int, float]:
                            [1 + g %% 10],
                        'children.child', c::text, c, 'bench history', '{{}}'::jsonb, '', '10.0.0.1', '',
                        '/children/' || c || '/'
-                FROM generate_series(1, %s) g
+                FROM generate_series(1::bigint, %s::bigint) g
                 CROSS JOIN LATERAL (SELECT %s + (g * 7919) %% (%s - %s + 1) AS c) ch
                 JOIN perf_staff u ON u.n = g %% %s""",  # noqa: S608 - our own table name
                            [dt.datetime.combine(ON, dt.time(17), dt.UTC), target - have, lo, hi, lo, len(staff)])
