@@ -163,10 +163,12 @@ def page_table(stats: dict[str, dict[str, float]]) -> list[str]:
 
 
 def cpu_line(run: dict[str, Any]) -> str:
-    return (f"CPU: gunicorn workers {run['server_cpu']:.0f} s, locust {run['locust_cpu']:.0f} s in "
-            f"{run['wall']:.0f} s wall; whole machine {run['machine_busy_pct']:.0f}% busy (of 2 CPUs, PostgreSQL "
-            f"and anything else running included); load average {run['load_start']:.1f} at the start, "
-            f"{run['load']:.1f} at the end (above 2: other work was competing for the CPUs).")
+    per_request = 1000 * run["server_cpu"] / max(len(run["samples"]), 1)
+    return (f"CPU: gunicorn workers {run['server_cpu']:.0f} s (~{per_request:,.0f} ms per request, sign-in steps "
+            f"included), locust {run['locust_cpu']:.0f} s in {run['wall']:.0f} s wall; whole machine "
+            f"{run['machine_busy_pct']:.0f}% busy (of 2 CPUs, PostgreSQL and anything else running included); "
+            f"load average {run['load_start']:.1f} at the start, {run['load']:.1f} at the end (above 2: other "
+            "work was competing for the CPUs).")
 
 
 def rss_growth(rss: list[tuple[float, dict[str, float]]], base_index: int) -> dict[str, Any]:
@@ -323,7 +325,7 @@ def cmd_soak(args: argparse.Namespace) -> None:
              f"{', '.join(f'{v:+.1f}%' for v in warm['per_worker_pct'].values())}; from the cold start "
              f"{cold['base_mb']:,.0f} MB: {cold['growth_pct']:+.1f}%"
              f"{'; workers replaced: ' + ', '.join(warm['replaced_workers']) if warm['replaced_workers'] else ''}).",
-             "", "| minute | workers' RSS (MB) | requests in the minute before | errors | p95 (ms) |",
+             "", "| minute | workers' RSS (MB) | requests since the previous sample | errors | p95 (ms) |",
              "|---:|---|---:|---:|---:|"]
     for i, (t, by_pid) in enumerate(rss):
         before = [s for s in run["samples"] if run["started"] + (rss[i - 1][0] if i else 0) <= s[3] <

@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from _common import log
 
@@ -124,6 +125,29 @@ def top_up_audit(target: int) -> tuple[int, float]:
         return cursor.fetchone()[0], time.perf_counter() - started
 
 
+def recent_leavers(schools: list[Any], per_school: int = 30) -> int:
+    """The seed is dated ON (2025), the server runs on today's date: give each bench school `per_school` pupils
+    who left in the last 90 days, so its school page lists leavers as a real one would (synthetic rows only)."""
+    from django.utils import timezone
+
+    from cme.children.models import Enrolment
+
+    today, changed = timezone.localdate(), 0
+    for school in schools:
+        have = Enrolment.objects.filter(school=school, end__gte=today - dt.timedelta(days=80)).count()
+        if have >= per_school:
+            continue
+        for i, enrolment in enumerate(Enrolment.objects.filter(school=school, end__isnull=True)
+                                      .order_by("pk")[:per_school - have]):
+            enrolment.end = today - dt.timedelta(days=1 + (i * 7) % 60)
+            enrolment.deletion_ground = "B"  # registered at another school
+            enrolment.save(update_fields=["end", "deletion_ground"])
+            changed += 1
+    if changed:
+        log(f"prepare: {changed} recent leavers at the {len(schools)} bench schools")
+    return changed
+
+
 def accounts(per_role: int) -> dict[str, list[dict[str, str]]]:
     """`per_role` accounts of each role, each with a confirmed TOTP device; failed sign-ins reset."""
     from django.contrib.auth.hashers import make_password
@@ -143,6 +167,7 @@ def accounts(per_role: int) -> dict[str, list[dict[str, str]]]:
                                                school__is_open=True)
                    .annotate(n=Count("school__enrolments", filter=Q(school__enrolments__end__isnull=False)))
                    .order_by("-n", "pk")[:20])
+    recent_leavers([o.school for o in schools])
     hashed = make_password(BENCH_PASSWORD)  # one hash for all (hashing 400 times would take minutes)
     out: dict[str, list[dict[str, str]]] = {}
     for kind, role in ROLES.items():
