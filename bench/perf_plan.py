@@ -130,6 +130,8 @@ def run_locust(server: Server, fixture: Path, workdir: Path, tag: str, *, users:
     busy1 = _machine_busy()
     busy = 100 * (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1) if busy1[1] > busy0[1] else 0.0
     samples = json.loads(samples_path.read_text(encoding="utf-8")) if samples_path.exists() else []
+    if not [s for s in samples if s[0] not in SIGN_IN]:
+        raise SystemExit(f"locust recorded no page (only sign-in steps, or nothing): see {workdir / 'locust.log'}")
     return {"tag": tag, "users": users, "seconds": seconds, "wall": wall, "started": t0, "samples": samples,
             "server_cpu": server.cpu() - cpu0, "locust_cpu": locust_cpu, "machine_busy_pct": busy,
             "load_start": load0, "load": os.getloadavg()[0],
