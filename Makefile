@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 CHILDREN ?= 20000
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test install lint typecheck unit test-browser assets worker bench sbom patch-currency pitr-drill dast proxy-check clean
+.PHONY: demo test install lint typecheck unit test-browser assets worker bench perf perf-prepare sbom patch-currency pitr-drill dast proxy-check clean
 
 $(BIN)/.installed: requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ worker: install
 
 bench: install
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# Security plan PERF-1, PERF-2 and PERF-5 on PostgreSQL (the cme_perf database; see bench/perf_plan.py). Results in
+# bench/perf-results.md. About 95 minutes after prepare; not part of `make test` or `make bench`.
+perf-prepare: install
+	$(BIN)/python bench/perf_plan.py prepare
+
+perf: perf-prepare
+	$(BIN)/python bench/perf_plan.py load
+	$(BIN)/python bench/perf_plan.py audit-overhead
+	$(BIN)/python bench/perf_plan.py spike
+	$(BIN)/python bench/perf_plan.py soak --minutes 60
 
 # SC-4: CycloneDX 1.5 SBOM from requirements.lock (archive it with each release).
 sbom: install

@@ -103,6 +103,9 @@ def main(argv: list[str] | None = None) -> None:
         "PostgreSQL: the `cme_bench` database owned by `cme_ci` on 127.0.0.1 (`su postgres -c \"createdb -O cme_ci "
         "cme_bench\"`; override with CME_BENCH_PG_URL). Scratch data in /tmp/cme-bench-* (CME_BENCH_DIR).",
         "",
+        # The security plan's PERF rows: how to run bench/perf_plan.py (on its own, not by this script).
+        *((HERE / "perf-section.md").read_text(encoding="utf-8").strip().split("\n") + [""]
+          if (HERE / "perf-section.md").exists() else []),
         "## Latest run",
         "",
         f"- When: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, scale: {args.scale}, total {total / 60:.1f} min"
