@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cme.accounts.middleware.MFARequiredMiddleware",
+    "cme.core.middleware.QuarantineMiddleware",  # FILE-4: infected uploads kept after the view's transaction
     "django.contrib.messages.middleware.MessageMiddleware",
     "cme.children.middleware.RestrictedRecordMiddleware",  # DP-6: a reason before a restricted record is shown
     "cme.audit.middleware.DenialAuditMiddleware",  # LOG-3: one audit event per 403/404 denial
@@ -162,6 +163,8 @@ CME_TRUST_X_FORWARDED_FOR = False
 # Empty turns the scan off (development, tests); set it in production (freshclam keeps the signatures current).
 CME_CLAMD_ADDRESS = env("CME_CLAMD_ADDRESS", "")
 CME_CLAMD_TIMEOUT = envint("CME_CLAMD_TIMEOUT", 30)
+# Infected uploads are kept here, encrypted, for the system administrators (never under MEDIA_ROOT, never served).
+CME_QUARANTINE_DIR = Path(env("CME_QUARANTINE_DIR", str(VAR_DIR / "quarantine")))
 
 # Email: an interface with a console/outbox backend by default (issue 4 adds GOV.UK Notify).
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
