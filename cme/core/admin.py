@@ -50,7 +50,6 @@ class QuarantinedFileAdmin(admin.ModelAdmin[QuarantinedFile]):
     search_fields = ["sha256", "original_name", "signature", "uploaded_by_label"]
     readonly_fields = ["sha256", "size", "original_name", "upload_point", "uploaded_by_label", "local_authority",
                        "signature", "quarantined_at", "status", "decided_by_label", "decided_at", "reason"]
-    fields = readonly_fields
     actions = ["release_selected", "delete_selected_files"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

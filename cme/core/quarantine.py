@@ -64,10 +64,9 @@ _scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar("cme_quar
 def scope(*, council: Callable[[], int | None]) -> Iterator[list[Held]]:
     """Collect the infected uploads of one request (QuarantineMiddleware keeps them once the response is built).
     `council` gives the signed-in user's council when asked (the API signs in inside the view)."""
-    token = _scope.set(_Scope(council, []))
+    current = _Scope(council, [])
+    token = _scope.set(current)
     try:
-        current = _scope.get()
-        assert current is not None
         yield current.held
     finally:
         _scope.reset(token)

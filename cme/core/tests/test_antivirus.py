@@ -199,7 +199,8 @@ def test_release_and_delete_are_the_system_administrators_and_audited(
     changelist = reverse("admin:core_quarantinedfile_changelist")
     page = admin_client.get(changelist).content.decode()
     assert "letter.txt" in page and "other.txt" in page and "Eicar-Test-Signature" in page
-    assert admin_client.post(changelist, {"action": "release_selected", "_selected_action": [first.pk]}).status_code == 302
+    assert admin_client.post(changelist, {"action": "release_selected",
+                                          "_selected_action": [first.pk]}).status_code == 302
     assert admin_client.post(changelist, {"action": "delete_selected_files",
                                           "_selected_action": [second.pk]}).status_code == 302
     first.refresh_from_db()
