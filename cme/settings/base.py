@@ -123,8 +123,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "cme.accounts.passwords.CommonPasswordPatternValidator"},  # AUTH-1: padded common passwords too
+    {"NAME": "cme.accounts.passwords.BreachedPasswordValidator"},  # AUTH-1: 43,940 leaked passwords >= 12 chars
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# ASVS 6.2.12: a Pwned Passwords range service (k-anonymity), e.g. https://api.pwnedpasswords.com/range; off when
+# empty (the shipped breach list always applies). A failed look-up lets the password through with a warning.
+CME_HIBP_RANGE_URL = env("CME_HIBP_RANGE_URL", "")
+CME_HIBP_TIMEOUT = envint("CME_HIBP_TIMEOUT", 3)
 PASSWORD_RESET_TIMEOUT = 3600
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "core:home"
