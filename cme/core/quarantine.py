@@ -3,7 +3,8 @@
 When clamd finds a virus in an upload, `core.uploads.sniff` refuses it (the caller stores nothing) and hands it to
 `hold`. Inside a web request (`QuarantineMiddleware` opens a `scope`) the file is kept once the response is built,
 outside the view's transaction, so the caller's rollback cannot lose it; anywhere else it is kept at once as a
-system job's upload.
+system job's upload (a job that scans inside its own transaction should open a `scope` around it, as every upload
+point today is a web or API request).
 
 Keeping it (`store`) writes one `QuarantinedFile` row (SHA-256, size, original name, upload point, uploader, LA,
 signature, time), one audit event, and the bytes encrypted with AES-GCM (a key derived from SECRET_KEY) under
