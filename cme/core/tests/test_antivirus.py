@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -220,6 +221,27 @@ def test_release_and_delete_are_the_system_administrators_and_audited(
                                             "_selected_action": [QuarantinedFile.objects.latest("pk").pk]}
                                ).status_code == 404
     assert QuarantinedFile.objects.filter(status=QuarantinedFile.Status.QUARANTINED).count() == 1
+
+
+def test_an_infected_api_feed_file_is_quarantined_with_the_token_user(clamd: socketserver.TCPServer, manager: User,
+                                                                      la_admin: User) -> None:
+    """The API signs in inside the view (a token): the entry still names the user, their council and the path."""
+    from cme.api.services import api_token_issue
+    from cme.audit.services import Auditor
+    from cme.feeds.models import FeedRun, FeedSource
+
+    cache.clear()  # the API's rate limits
+    _, token = api_token_issue(actor=Auditor.for_user(la_admin), created_by=la_admin, service_account=manager,
+                               name="System")
+    FeedSource.objects.create(local_authority=manager.local_authority, slug="health", name="Health",
+                              kind=FeedSource.Kind.CSV, source="health", transport=FeedSource.Transport.UPLOAD)
+    upload = SimpleUploadedFile("health.csv", b"nhs_number,forename\n" + EICAR + b",x\n")
+    response = Client().post("/api/v1/feeds/health/files", {"file": upload}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 422 and "virus" in response.json()["error"]["details"][0]["message"]
+    entry = QuarantinedFile.objects.get()
+    assert (entry.uploaded_by, entry.local_authority_id, entry.upload_point, entry.original_name) == (
+        manager, manager.local_authority_id, "/api/v1/feeds/health/files", "health.csv")
+    assert not FeedRun.objects.exists()
 
 
 def test_the_quarantine_folder_must_lie_outside_media_root(settings: Any, tmp_path: Path) -> None:
