@@ -4,7 +4,8 @@
 path of clamd's Unix socket). A file clamd reports as infected is refused, and so is every file while clamd cannot
 be reached or answers with an error (fail closed): the caller stores nothing. An empty address turns the scan off
 (development and tests); production sets it, and freshclam keeps the signatures current. `core.uploads.sniff`,
-the one check every upload point passes, calls it last.
+the one check every upload point passes, calls it last, and puts an infected file in the quarantine
+(`core.quarantine`: kept encrypted outside MEDIA_ROOT for the system administrators, never served).
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ CHUNK = 64 * 1024
 
 class ScanRefused(ValueError):
     """The file is infected, or it could not be scanned: its message is for the user."""
+
+
+class Infected(ScanRefused):
+    """clamd found a virus: `signature` is its name (kept with the file in the quarantine, core.quarantine)."""
+
+    def __init__(self, message: str, *, signature: str) -> None:
+        super().__init__(message)
+        self.signature = signature
 
 
 def _connect(address: str, timeout: float) -> socket.socket:
@@ -64,7 +73,7 @@ def scan(data: bytes) -> None:
     if reply.endswith("FOUND"):
         signature = reply.split(":", 1)[-1].removesuffix("FOUND").strip()
         logger.warning("virus scan: upload %s refused, signature %s", digest, signature)
-        raise ScanRefused("The selected file contains a virus, so it was not saved.")
+        raise Infected("The selected file contains a virus, so it was not saved.", signature=signature[:200])
     if not reply.endswith("OK"):
         logger.error("virus scan error (%s); upload %s refused", reply[:200], digest)
         raise ScanRefused("The file could not be checked for viruses just now. Try again later.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -146,3 +147,41 @@ class Organisation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class QuarantinedFile(models.Model):
+    """An upload clamd found infected (SECURITY-PLAN FILE-4, ASVS v5 5.4.3): refused to the user, kept here.
+
+    The bytes are never in MEDIA_ROOT: they are encrypted (AES-GCM) under `CME_QUARANTINE_DIR` by
+    `core.quarantine`, and no URL serves them. System administrators list the entries in the admin, and release
+    (a false positive: the same file may be uploaded again in that council) or delete them; each step is audited.
+    """
+
+    class Status(models.TextChoices):
+        QUARANTINED = "quarantined", "In quarantine"
+        RELEASED = "released", "Released (false positive)"
+        DELETED = "deleted", "Deleted"
+
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="quarantined_files")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(help_text="Bytes.")
+    original_name = models.CharField(max_length=200, help_text="The name the file was uploaded with.")
+    upload_point = models.CharField(max_length=300, help_text="Where it was uploaded (the page or API path).")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    uploaded_by_label = models.CharField(max_length=200)
+    signature = models.CharField(max_length=200, help_text="What clamd found.")
+    quarantined_at = models.DateTimeField(default=timezone.now, db_index=True)
+    storage_token = models.CharField(max_length=40, unique=True, editable=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUARANTINED)
+    decided_by_label = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was released or deleted.")
+
+    class Meta:
+        ordering = ["-quarantined_at"]
+        verbose_name = "quarantined upload"
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.signature}, {self.sha256[:12]})"

@@ -18,6 +18,7 @@ nothing is stored. The caller stores the canonical extension and content type re
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 import filetype
 
-from cme.core import antivirus
+from cme.core import antivirus, quarantine
 
 _PICTURES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
 _OFFICE = {
@@ -183,8 +184,19 @@ def sniff(data: bytes, *, name: str, allowed: Sequence[str], max_bytes: int) -> 
     if not _matches(declared, content, text):
         raise UploadRejected(f"The selected file must be {label}: its name ends .{declared} but it is "
                              f"{_what(content, text)}. Upload the file itself, not a renamed one.")
+    _scan(data, name=base)
+    return Sniffed(content_type, canonical)
+
+
+def _scan(data: bytes, *, name: str) -> None:
+    """FILE-4: clamd, fail closed (off when CME_CLAMD_ADDRESS is empty). An infected file goes to the quarantine,
+    unless a system administrator released that exact file (its SHA-256) as a false positive."""
     try:
-        antivirus.scan(data)  # FILE-4: clamd, fail closed (off when CME_CLAMD_ADDRESS is empty)
+        antivirus.scan(data)
+    except antivirus.Infected as exc:
+        if quarantine.released(hashlib.sha256(data).hexdigest()):
+            return
+        quarantine.hold(data, name=name, signature=exc.signature)
+        raise UploadRejected(str(exc)) from exc
     except antivirus.ScanRefused as exc:
         raise UploadRejected(str(exc)) from exc
-    return Sniffed(content_type, canonical)

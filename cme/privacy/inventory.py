@@ -108,6 +108,10 @@ INVENTORY: dict[str, ModelEntry] = {
         staff="cme_officer_name cme_mailbox cme_phone"),
     "core.TermDate": _entry(NONE, operational="id local_authority name start end"),
     "core.ClosureDay": _entry(NONE, operational="id local_authority day reason"),
+    "core.QuarantinedFile": _entry(
+        FAMILY, operational="id local_authority sha256 size upload_point signature quarantined_at storage_token "
+                            "status decided_at",
+        staff="uploaded_by uploaded_by_label decided_by_label", free_text="original_name reason"),
     "core.Organisation": _entry(
         NONE, operational="id created_at updated_at local_authority kind partner_type name laestab is_active"),
     "accounts.User": _entry(

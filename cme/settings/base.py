@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cme.accounts.middleware.MFARequiredMiddleware",
+    "cme.core.middleware.QuarantineMiddleware",  # FILE-4: infected uploads kept after the view's transaction
     "django.contrib.messages.middleware.MessageMiddleware",
     "cme.children.middleware.RestrictedRecordMiddleware",  # DP-6: a reason before a restricted record is shown
     "cme.audit.middleware.DenialAuditMiddleware",  # LOG-3: one audit event per 403/404 denial
@@ -122,8 +123,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "cme.accounts.passwords.CommonPasswordPatternValidator"},  # AUTH-1: padded common passwords too
+    {"NAME": "cme.accounts.passwords.BreachedPasswordValidator"},  # AUTH-1: 43,940 leaked passwords >= 12 chars
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# ASVS 6.2.12: a Pwned Passwords range service (k-anonymity), e.g. https://api.pwnedpasswords.com/range; off when
+# empty (the shipped breach list always applies). A failed look-up lets the password through with a warning.
+CME_HIBP_RANGE_URL = env("CME_HIBP_RANGE_URL", "")
+CME_HIBP_TIMEOUT = envint("CME_HIBP_TIMEOUT", 3)
 PASSWORD_RESET_TIMEOUT = 3600
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "core:home"
@@ -162,6 +168,8 @@ CME_TRUST_X_FORWARDED_FOR = False
 # Empty turns the scan off (development, tests); set it in production (freshclam keeps the signatures current).
 CME_CLAMD_ADDRESS = env("CME_CLAMD_ADDRESS", "")
 CME_CLAMD_TIMEOUT = envint("CME_CLAMD_TIMEOUT", 30)
+# Infected uploads are kept here, encrypted, for the system administrators (never under MEDIA_ROOT, never served).
+CME_QUARANTINE_DIR = Path(env("CME_QUARANTINE_DIR", str(VAR_DIR / "quarantine")))
 
 # Email: an interface with a console/outbox backend by default (issue 4 adds GOV.UK Notify).
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

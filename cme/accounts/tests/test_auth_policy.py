@@ -6,9 +6,14 @@ Run with `-s` to print the figures used in SECURITY.md.
 from __future__ import annotations
 
 import gzip
+import hashlib
+import http.server
 import re
+import threading
 import time
+import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import django.contrib.auth
 import pytest
@@ -17,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.hashers import Argon2PasswordHasher, identify_hasher, make_password
 from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
+from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.oath import totp
@@ -25,7 +31,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cme.accounts import services
 from cme.accounts.models import User
-from cme.accounts.passwords import CommonPasswordPatternValidator
+from cme.accounts.passwords import (
+    BREACHED_LIST,
+    BreachedPasswordValidator,
+    CommonPasswordPatternValidator,
+    breached_passwords,
+    normalise,
+    pwned_count,
+)
 from cme.settings import base as base_settings
 
 PASSWORD = "correct horse battery staple"
@@ -33,6 +46,7 @@ PRODUCTION_HASHERS = base_settings.PASSWORD_HASHERS
 MIN_LENGTH = next(v["OPTIONS"]["min_length"] for v in base_settings.AUTH_PASSWORD_VALIDATORS
                   if v["NAME"].endswith("MinimumLengthValidator"))
 BUNDLED_LIST = Path(django.contrib.auth.__file__).parent / "common-passwords.txt.gz"
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in "qazwsxedcrfv")  # NFKC folds it to the leaked password
 COMMON_SUFFIXES = ["1234", "12345", "123456", "1234567", "2024", "2025", "2026", "!!!!", "123!", "1234!"]
 
 
@@ -61,6 +75,12 @@ def test_auth1_minimum_length_is_at_least_12() -> None:
     ("common password padded to length", "password1234", False),
     ("common password repeated", "dragondragon", False),
     ("common password with digits in front and symbols after", "2026monkey!!!", False),
+    ("breached password (SecLists top 1M)", "qazwsxedcrfv", False),
+    ("breached password in capitals", "QAZWSXEDCRFV", False),
+    ("breached password in full-width letters (NFKC)", FULL_WIDTH, False),
+    ("breached password padded with symbols", "qazwsxedcrfv!!", False),
+    ("breached password inside a long passphrase", "my qazwsxedcrfv keyboard walk is now a long phrase", True),
+    ("200 characters", "".join(chr(97 + (i * 5) % 26) for i in range(200)), True),
 ])
 def test_auth1_set_password_form(officer: User, case: str, password: str, accepted: bool) -> None:
     assert (set_password_errors(officer, password) == []) is accepted, case
@@ -80,23 +100,92 @@ def _sign_in(email: str, password: str) -> int:
     return Client().post(reverse("accounts:sign-in"), {"email": email, "password": password}).status_code
 
 
-def test_auth1_blocklist_at_the_minimum_length_has_over_3000_entries_and_all_are_refused() -> None:
+def test_auth1_padded_common_passwords_at_the_minimum_length_are_all_refused() -> None:
+    """Derived forms of Django's bundled list (repeated, or with a common ending), checked by the pattern
+    validator: not a breach corpus, but the shape breached passwords at this length mostly have."""
     bundled = [line.strip() for line in gzip.open(BUNDLED_LIST, "rt")]
     at_length = {w for w in bundled if len(w) >= MIN_LENGTH}
     padded = {w * 2 for w in bundled} | {w + s for w in bundled for s in COMMON_SUFFIXES}
     at_length |= {w for w in padded if len(w) >= MIN_LENGTH}
     validator = CommonPasswordPatternValidator()
-    refused = 0
-    for password in at_length:
-        try:
-            validator.validate(password)
-        except Exception:  # noqa: BLE001 - ValidationError; counted below
-            refused += 1
+    refused = sum(_refused(validator, password) for password in at_length)
     print(f"\nAUTH-1: bundled list {len(bundled)}, of which >= {MIN_LENGTH} chars: "
-          f"{sum(len(w) >= MIN_LENGTH for w in bundled)}; blocklist at >= {MIN_LENGTH} chars "
+          f"{sum(len(w) >= MIN_LENGTH for w in bundled)}; derived at >= {MIN_LENGTH} chars "
           f"(bundled + repeated + {len(COMMON_SUFFIXES)} padded forms): {len(at_length)}, refused {refused}")
     assert len(at_length) >= 3000
     assert refused == len(at_length)
+
+
+def _refused(validator: Any, password: str) -> bool:
+    try:
+        validator.validate(password)
+    except ValidationError:
+        return True
+    return False
+
+
+def test_auth1_every_breached_list_entry_is_refused_as_listed_and_in_capitals() -> None:
+    """Every entry of the shipped breach list (real leaked passwords, >= 12 characters) is refused, called on the
+    validator directly (a form per entry would take minutes). Its memory is measured on a fresh load."""
+    breached_passwords.cache_clear()
+    tracemalloc.start()
+    entries = breached_passwords()
+    loaded, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    validator = BreachedPasswordValidator()
+    refused = sum(_refused(validator, password) for password in entries)
+    refused_upper = sum(_refused(validator, password.upper()) for password in entries)
+    shortest = min(len(password) for password in entries)
+    print(f"\nAUTH-1: breach list (SecLists 10-million top 1M, >= {MIN_LENGTH} chars): {len(entries)} entries, "
+          f"shortest {shortest}; refused {refused}, in capitals refused {refused_upper}; "
+          f"frozenset in memory {loaded / 1024 / 1024:.1f} MiB")
+    assert len(entries) >= 3000 and shortest >= MIN_LENGTH
+    assert refused == refused_upper == len(entries)
+
+
+def test_auth1_the_breach_list_is_the_one_its_build_script_makes(tmp_path: Path) -> None:
+    """The shipped file is sorted, normalised and deduplicated as scripts/build_password_blocklist.py writes it."""
+    lines = gzip.open(BREACHED_LIST, "rt", encoding="utf-8").read().splitlines()
+    assert lines == sorted(set(lines)) and all(normalise(line) == line for line in lines)
+
+
+@override_settings(PASSWORD_HASHERS=PRODUCTION_HASHERS)
+def test_auth1_no_truncation_of_a_long_password(officer: User) -> None:
+    password = "".join(chr(97 + (i * 7) % 26) for i in range(150))
+    officer.set_password(password)
+    assert officer.check_password(password)
+    assert not officer.check_password(password[:100]) and not officer.check_password(password[:72])
+
+
+class _Range(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        self.server.paths.append(self.path)  # type: ignore[attr-defined]
+        digest = hashlib.sha1(b"a-pwned-password-2026", usedforsecurity=False).hexdigest().upper()
+        body = f"{'0' * 35}:0\r\n" + (f"{digest[5:]}:42\r\n" if self.path.endswith(digest[:5]) else "")
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_auth1_hibp_range_check_is_off_by_default_and_sends_only_a_5_character_prefix(settings: Any) -> None:
+    assert base_settings.CME_HIBP_RANGE_URL == ""
+    assert pwned_count("a-pwned-password-2026") == 0  # off: nothing is asked
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Range)
+    server.paths = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.CME_HIBP_RANGE_URL = f"http://127.0.0.1:{server.server_address[1]}/range"
+        assert _refused(BreachedPasswordValidator(), "a-pwned-password-2026")
+        assert not _refused(BreachedPasswordValidator(), "lanternbiscuitferry")
+        assert [len(p.rsplit("/", 1)[-1]) for p in server.paths] == [5, 5]  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert pwned_count("a-pwned-password-2026") == 0  # service gone: let through (the shipped list still applies)
 
 
 # --- AUTH-2 password storage ------------------------------------------------------------------------------------
