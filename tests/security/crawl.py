@@ -124,13 +124,13 @@ def seed_world(*, children: int = 60, seed: int = 11) -> World:
 def top_up(users: dict[str, User]) -> None:
     """Make sure the restricted roles have sensitive records in their own scope (so the field check means something):
     a pupil of the school user's school with a risk flag, a parent contact and a part-time timetable that records a
-    social worker and an EHCP; a risk flag on every child of the panel's agenda."""
+    social worker and an EHCP; a risk flag on every child of the panel's agenda, and a decision on its first item."""
     from cme.audit.services import Auditor
     from cme.cases.models import Case
     from cme.cases.services import case_open
     from cme.children.models import Child, ChildContact, Contact, RiskFlag, RiskFlagType
     from cme.panels.models import PanelItem, PanelMeeting
-    from cme.panels.services import panel_item_add
+    from cme.panels.services import panel_decision_record, panel_item_add
     from cme.timetables.tests.factories import submit
 
     flag_type = RiskFlagType.objects.filter(code="trafficked").first() or RiskFlagType.objects.first()
@@ -150,6 +150,10 @@ def top_up(users: dict[str, User]) -> None:
     for case in Case.objects.open().filter(local_authority=la).exclude(
             pk__in=meeting.items.values("case_id")).order_by("pk")[:2]:
         panel_item_add(actor=Auditor.system("test"), meeting=meeting, case=case, reasons="High risk")
+    first_item = PanelItem.objects.filter(meeting=meeting).order_by("pk").first()
+    assert first_item is not None
+    panel_decision_record(actor=Auditor.system("test"), user=None, item=first_item, outcome="continue_enquiries",
+                          text="Keep looking")  # the panel's decision: on its item page and in the minutes
     children = [pupil, *Child.objects.filter(pk__in=PanelItem.objects.filter(meeting=meeting).values("case__child_id"))]
     for child in children:
         RiskFlag.objects.create(child=child, flag_type=flag_type, source="Police", identified_on=timezone.localdate(),
@@ -288,7 +292,7 @@ def crawl(user: User, *, max_pages: int = MAX_PAGES) -> Crawl:
             queue.append(urljoin(path, location))
             continue
         content_type = response.get("Content-Type", "")
-        body = response.content.decode("utf-8", "replace") if not getattr(response, "streaming", False) else ""
+        body = page_text(response)
         result.pages.append(Page(url=path, route=route, status=response.status_code, body=body))
         if "html" not in content_type:
             continue
@@ -304,6 +308,56 @@ def crawl(user: User, *, max_pages: int = MAX_PAGES) -> Crawl:
             result.urls.add(absolute)
             queue.append(absolute)
     return result
+
+
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_PDF_STRING = re.compile(rb"\(((?:\\.|[^\\)])*)\)", re.S)
+_PDF_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+_PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
+
+
+def pdf_text(content: bytes) -> str:
+    """The text a PDF shows (the service's PDFs are fpdf2's: core fonts, Latin-1 literal strings in Flate-compressed
+    content streams; no PDF library is locked, so the streams are inflated with zlib and their strings read)."""
+    import zlib
+
+    def unescape(match: re.Match[bytes]) -> bytes:
+        code = match.group(1)
+        return bytes([int(code, 8) & 0xFF]) if code[:1].isdigit() else _PDF_ESCAPES.get(code, code)
+
+    strings: list[str] = []
+    for stream in _PDF_STREAM.findall(content):
+        try:
+            data = zlib.decompress(stream)
+        except zlib.error:
+            data = stream
+        if b"BT" not in data:
+            continue
+        strings += [_PDF_ESCAPE.sub(unescape, s).decode("latin-1") for s in _PDF_STRING.findall(data)]
+    return " ".join(" ".join(strings).split())
+
+
+def xlsx_text(content: bytes) -> str:
+    """The cells of a spreadsheet (the workbook's XML parts; not its properties, which carry the creation time)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        return "\n".join(book.read(name).decode("utf-8", "replace") for name in sorted(book.namelist())
+                         if name.startswith("xl/") and name.endswith(".xml"))
+
+
+def page_text(response: Any) -> str:
+    """What a response shows: the text of a PDF, the cells of a spreadsheet, the body of anything else (streamed
+    files are not read)."""
+    if getattr(response, "streaming", False):
+        return ""
+    content_type = response.get("Content-Type", "")
+    if content_type.startswith("application/pdf"):
+        return pdf_text(response.content)
+    if content_type.startswith("application/vnd.openxmlformats") and response.content[:2] == b"PK":
+        return xlsx_text(response.content)
+    return str(response.content.decode("utf-8", "replace"))
 
 
 def found_tokens(text: str) -> set[str]:

@@ -17,7 +17,10 @@ on a page are the fields that role is shown. They must be inside the role's allo
 - system administrators see feed runs and settings: no child's identity.
 A child's surname carries a token of its own, so a restricted role shown the name of a child outside its scope
 (for example a sibling at another school) fails too. The JSON API is checked the same way, with its output keys
-compared to an explicit allow-list per operation.
+compared to an explicit allow-list per operation. PDFs (the panel minutes) and spreadsheets are read as text.
+Booleans and choices of the sensitive classes cannot carry a sentinel: each is set on every row to each of its
+values in turn and the role's pages that change show it (tests/security/flags.py); FLAGS_ALLOWED is their
+allow-list.
 """
 
 from __future__ import annotations
@@ -71,14 +74,17 @@ ALLOWED: dict[str, dict[str, set[str] | None]] = {
         # the school's own part-time timetables (R4.2): it wrote the reason, plan and parent's agreement
         "timetables.PartTimeTimetable.reason_detail": {"timetables:detail"},
         "timetables.PartTimeTimetable.reintegration_plan": {"timetables:detail"},
-        "timetables.PartTimeTimetable.consent_by_name": {"timetables:detail", "timetables:export-csv"},
+        "timetables.PartTimeTimetable.consent_by_name": {"timetables:detail", "timetables:export-csv",
+                                                         "timetables:export-xlsx"},
         "timetables.TimetableReview.notes": {"timetables:detail"},
     },
     Role.PARTNER_USER: dict(OWN_SUBMISSIONS),
     Role.PANEL_MEMBER: {
         **PUPIL_IDENTITY,
-        "panels.PanelItem.discussion": {"panels:item"}, "panels.Decision.text": {"panels:item"},
-        "cases.Task.title": {"panels:item"},
+        # the panel's own record: on the item page and in the minutes (PDF)
+        "panels.PanelItem.discussion": {"panels:item", "panels:minutes"},
+        "panels.Decision.text": {"panels:item", "panels:minutes"},
+        "cases.Task.title": {"panels:item", "panels:minutes"},
     },
     Role.READONLY_MANAGER: {RISK_FLAG_TYPE_FIELD: {"reports:dashboard"}},
     Role.SYSTEM_ADMIN: {
@@ -327,7 +333,62 @@ def test_cfg2_every_response_of_every_role_carries_the_security_headers(world: W
     assert not missing, where
 
 
+# --- booleans and choices (no sentinel possible) and the PDF minutes ---------------------------------------------
+
+_TIMETABLE_FLAGS = ("reason", "has_social_worker", "social_worker_involved", "has_ehcp", "ehcp_involved")
+#: role -> sensitive boolean/choice field -> the routes it may be shown on (tests/security/flags.py).
+FLAGS_ALLOWED: dict[str, dict[str, set[str]]] = {
+    # the school's own part-time timetables (R4.2): it declared the reason, the social worker and the EHCP; and what
+    # it ticked on its own notifications
+    Role.SCHOOL_USER: {**{f"timetables.PartTimeTimetable.{name}": {
+        "timetables:detail", "timetables:list", "timetables:export-csv", "timetables:export-xlsx"}
+        for name in _TIMETABLE_FLAGS},
+        "notifications.Notification.safeguarding_concern": {"notifications:submission-detail"}},
+    # what the partner itself ticked on its referral
+    Role.PARTNER_USER: {"notifications.Notification.safeguarding_concern": {"notifications:submission-detail"}},
+    # the panel's own decisions: on the meeting's agenda, the item page and in the minutes
+    Role.PANEL_MEMBER: {"panels.Decision.outcome": {"panels:detail", "panels:item", "panels:minutes"}},
+    Role.READONLY_MANAGER: {},
+    Role.SYSTEM_ADMIN: {},
+}
+FLAG_FIGURES: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("role", [*[r.value for r in RESTRICTED], Role.CME_OFFICER.value])
+def test_ac4_boolean_and_choice_fields_only_where_the_role_is_allowed_them(world: World, role: str) -> None:
+    """Each sensitive boolean/choice field is set on every row to each of its values in turn; a page of the role's
+    crawl that changes shows the field. A CME officer (no field limit) must be shown some: the check can fail."""
+    from tests.security.flags import flag_fields, flags_shown
+
+    fields = flag_fields()
+    shown, fetches = flags_shown(world.users[role], crawled(world, role), fields)
+    allowed = FLAGS_ALLOWED.get(role)
+    unexpected = [] if allowed is None else [
+        f"{key} on {sorted(routes - allowed.get(key, set()))}" for key, routes in sorted(shown.items())
+        if routes - allowed.get(key, set())]
+    where = ", ".join(f"{key.split('.', 1)[1]} on {sorted(routes)}" for key, routes in sorted(shown.items()))
+    FLAG_FIGURES[role] = (f"{len(fields)} fields flipped, {fetches} page fetches, shown {len(shown)} ({where}), "
+                          f"allowed {'any' if allowed is None else len(allowed)}, unexpected {len(unexpected)}")
+    assert not unexpected, f"{role} is shown boolean/choice fields outside its allow-list:\n" + "\n".join(unexpected)
+    if allowed is None:
+        assert len(shown) >= 3, shown
+    if role == Role.PANEL_MEMBER:  # the decision's outcome is found on the item page and in the PDF minutes
+        assert shown.get("panels.Decision.outcome", set()) >= {"panels:item", "panels:minutes"}, shown
+
+
+def test_ac4_the_panel_minutes_pdf_is_read_and_checked(world: World) -> None:
+    """The minutes PDF's text is in the panel member's crawl (so the allow-list applies to it): it names the
+    children on the agenda (their surname sentinels) and carries the panel's discussion."""
+    minutes = [p for p in crawled(world, Role.PANEL_MEMBER).pages if p.route == "panels:minutes" and p.status == 200]
+    assert minutes
+    fields = set().union(*(tokens_in(p.body, world.tokens) for p in minutes))
+    assert {CHILD_SURNAME, "panels.PanelItem.discussion", "panels.Decision.text"} <= fields, fields
+    FIGURES["panel minutes (PDF)"] = f"{len(minutes)} PDF(s), fields {sorted(fields)}"
+
+
 def test_zz_print_ac4_figures() -> None:
+    print("\nAC-4 booleans and choices per role:\n" + "\n".join(  # noqa: T201
+        f"  {r}: {f}" for r, f in FLAG_FIGURES.items()))
     print("\nCFG-2 headers per role:\n" + "\n".join(f"  {r}: {f}" for r, f in CFG2_FIGURES.items()))  # noqa: T201
     print("\nAC-4 API per role:\n" + "\n".join(f"  {r}: {f}" for r, f in API_FIGURES.items()))  # noqa: T201
     print("\nAC-4 fields shown per role:\n" + "\n".join(f"  {r}: {f}" for r, f in FIGURES.items()))  # noqa: T201

@@ -13,6 +13,9 @@ Pass: after every request no row anywhere refers to a decoy record, has one of t
 them. POST-only views are submitted from the page that shows their form (HOST_PAGES) or with a body
 (BODIES); a new POST-only view with neither fails `test_every_post_only_view_has_a_form_page_or_a_body`, and a
 new API write operation without a body in API_BODIES fails `test_every_api_write_operation_has_a_body`.
+Every HTML write view must also do its legitimate write in the same request (an audited create/update/delete,
+or the action or next step in AUDITED_AS/NEXT_STEP): where the demo council's first record is in the wrong state
+or the filled-in form lacks a value, STATE makes a record in the right state and SET gives the fields.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models, transaction
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from cme.accounts.models import User
@@ -125,7 +128,7 @@ HOST_PAGES: dict[str, Callable[[dict[str, Any]], str]] = {
     "panels:agenda-build": page("panels:detail"),
     "panels:item-add": page("panels:detail"),
     "panels:attendee-remove": page("panels:detail", ("panels.PanelAttendee", "meeting_id")),
-    "panels:item-remove": page("panels:detail", ("panels.PanelItem", "meeting_id")),
+    "panels:item-remove": page("panels:item"),
     "ehe:find": lambda v: reverse("ehe:list"),
     "cnis:find": lambda v: reverse("cnis:list"),
     "privacy:sar-download": page("privacy:sar"),
@@ -140,6 +143,46 @@ BODIES: dict[str, Callable[[], dict[str, Any]]] = {
         "gp.csv", b"Patient ID,Forename,Surname,DOB\nGP1,Amelia,Thompson,14/05/2016\n")},
     "cases:ctf-import": lambda: {"file": SimpleUploadedFile("8254001_CTF_931LLLL_001.xml", _ctf())},
 }
+
+#: Write views the generic filled-in form does not carry to a write (the demo council's first record is in the wrong
+#: state, or a field needs a value the filler cannot guess): a record in the right state (the route's values, from
+#: the world and the persona) and the fields to set over the filled-in form (from those values). With them every
+#: write view's POST does its legitimate write, so the sweep shows injected fields ignored *while* the write happened.
+STATE: dict[str, Callable[[dict[str, Any], User], dict[str, Any]]] = {
+    "notifications:triage-link": lambda w, u: {"pk": _untriaged_notification(u, child__isnull=True)},
+    "cases:add-notification": lambda w, u: {"pk": _untriaged_notification(u, child__isnull=True)},
+    "cases:close": lambda w, u: {"pk": _located_case(u).pk},
+    "cases:reopen": lambda w, u: {"pk": _closed_case(u)},
+    "cases:ctf-s2s": lambda w, u: {"pk": _generated_ctf(u)},
+    "ehe:notification-open": lambda w, u: {"pk": _ehe_notification(u)},
+    "ehe:concern-outcome": lambda w, u: {"pk": _mash_concern(u)},
+    "timetables:consent": lambda w, u: {"pk": _timetable_without_consent(u)},
+    "cnis:new": lambda w, u: {"pk": _cnis_child(u)},
+}
+SET: dict[str, Callable[[dict[str, Any], User], dict[str, Any]]] = {
+    "children:search": lambda v, u: {"name": _any_child(u).legal_forename, **_date("born_from", None),
+                                     **_date("born_to", None), "postcode": "", "date_of_birth-day": "",
+                                     "date_of_birth-month": "", "date_of_birth-year": ""},
+    "notifications:triage-link": lambda v, u: {"child": _any_child(u).pk},
+    "notifications:enquiry-new": lambda v, u: _date("response_due", _days_ago(-14)),
+    "cases:close": lambda v, u: _closing(v, u),
+    "cases:ctf-s2s": lambda v, u: _date("uploaded_on", _days_ago(0)),
+    "cases:add-notification": lambda v, u: {"case": _open_case(u).reference},
+    "panels:item-add": lambda v, u: {"reference": _open_case(u, not_on_meeting=v["pk"]).reference},
+    "matching:merge-start": lambda v, u: dict(zip(("keep", "merge"), _two_children(u), strict=True)),
+    "ehe:find": lambda v, u: {"upn": _any_child(u, upn__gt="").upn},
+    "cnis:find": lambda v, u: {"upn": _any_child(u, upn__gt="").upn},
+    "ehe:concern-new": lambda v, u: _date("mash_referral_on", _days_ago(0)),
+    "timetables:new": lambda v, u: {"not_for_behaviour": "on", **_date("start_date", _days_ago(0)),
+                                    **_date("planned_end_date", _days_ago(-42)), **_date("consent_on", _days_ago(0))},
+    "timetables:review": lambda v, u: _date("new_end_date", None),
+}
+#: How a write view's success shows when it is not an audited create/update/delete: the audited action it records
+#: (a search, a generated or downloaded export), or the next step it redirects to (a lookup before a write).
+AUDITED_AS = {"children:search": AuditEvent.Action.SEARCH, "cases:ctf-generate": AuditEvent.Action.EXPORT,
+              "privacy:sar-download": AuditEvent.Action.EXPORT}
+NEXT_STEP = {"matching:merge-start": "matching:merge-confirm", "ehe:find": "ehe:new", "cnis:find": "cnis:new"}
+
 
 #: API write operations (operationId) -> a valid JSON body (or a multipart body for files).
 API_BODIES: dict[str, Callable[[], dict[str, Any]]] = {
@@ -186,6 +229,132 @@ def _ctf() -> bytes:
     pupil = CTFPupil(upn="", surname="Sweep", forename="Known", dob=dt.date(2015, 2, 3))
     return build_lost_pupil_ctf(source_la="825", source_estab="4001", source_school_name="Otherton High",
                                 pupil=pupil, generated_at=timezone.now())[1]
+
+
+# --- records in the right state ------------------------------------------------------------------------------
+
+
+def _date(name: str, day: dt.date | None) -> dict[str, str]:
+    parts = ("", "", "") if day is None else (str(day.day), str(day.month), str(day.year))
+    return dict(zip((f"{name}-day", f"{name}-month", f"{name}-year"), parts, strict=True))
+
+
+def _first(label: str, user: User, **filters: Any) -> int:
+    pk = (apps.get_model(label).objects.filter(local_authority=user.local_authority, **filters).order_by("pk")
+          .values_list("pk", flat=True).first())
+    assert pk is not None, f"the demo council has no {label} with {filters}"
+    return int(pk)
+
+
+def _any_child(user: User, **filters: Any) -> Any:
+    from cme.children.models import Child
+
+    return Child.objects.filter(local_authority=user.local_authority, **filters).order_by("pk").first()
+
+
+def _two_children(user: User) -> list[int]:
+    from cme.children.models import Child
+
+    return list(Child.objects.filter(local_authority=user.local_authority).order_by("-pk")
+                .values_list("pk", flat=True)[:2])
+
+
+def _open_case(user: User, not_on_meeting: int | None = None) -> Any:
+    from cme.cases.models import Case
+
+    cases = Case.objects.open().filter(local_authority=user.local_authority)
+    if not_on_meeting is not None:
+        cases = cases.exclude(panel_items__meeting_id=not_on_meeting)
+    return cases.order_by("pk").first()
+
+
+def _untriaged_notification(user: User, **filters: Any) -> int:
+    return _first("notifications.Notification", user, triaged_at__isnull=True, **filters)
+
+
+def _generated_ctf(user: User) -> int:
+    from cme.cases.ctf import ctf_lost_pupil_generate
+
+    case = _open_case(user)
+    return ctf_lost_pupil_generate(actor=Auditor.for_user(user), user=user, case=case).pk
+
+
+def _ehe_notification(user: User) -> int:
+    from cme.notifications.models import Notification
+
+    notification = Notification.objects.get(pk=_untriaged_notification(user, child__isnull=False))
+    Notification.objects.filter(pk=notification.pk).update(outcome=Notification.Outcome.EHE_TEAM)
+    return notification.pk
+
+
+def _located_case(user: User) -> Any:
+    """An open case whose child has been located (open -> enquiries -> located), so it may close as on roll."""
+    from cme.cases.models import Case
+    from cme.cases.services import case_transition
+
+    case = _open_case(user)
+    for step in ("enquiries", "located"):
+        if case.status != "located":
+            case = case_transition(actor=Auditor.for_user(user), user=user, case=case, to=step, reason="Sweep")
+    return Case.objects.get(pk=case.pk)
+
+
+def _closed_case(user: User) -> int:
+    from cme.cases.services import ClosureEvidence, case_close
+
+    found = apps.get_model("cases.Case").objects.filter(local_authority=user.local_authority, status="closed").first()
+    if found is not None:
+        return int(found.pk)
+    case = _located_case(user)
+    school = School.objects.filter(local_authority=user.local_authority).order_by("pk").first()
+    assert school is not None
+    case_close(actor=Auditor.for_user(user), user=user, case=case, outcome="on_roll",
+               evidence=ClosureEvidence(school_where="in_la", school_id=school.pk, start_date=_days_ago(3),
+                                        confirmed_by="The school"))
+    return int(case.pk)
+
+
+def _mash_concern(user: User) -> int:
+    from cme.ehe.models import EHERecord
+    from cme.ehe.services import ehe_concern_record
+
+    record = EHERecord.objects.filter(local_authority=user.local_authority).order_by("pk").first()
+    assert record is not None, "the demo council has no EHE record"
+    return ehe_concern_record(actor=Auditor.for_user(user), user=user, record=record, kind="safety",
+                              raised_on=_days_ago(1), description="Sweep: a safety concern",
+                              mash_referral_on=_days_ago(1)).pk
+
+
+def _timetable_without_consent(user: User) -> int:
+    """A timetable the user's school sent without the parent's agreement yet (R4.2: recorded later)."""
+    from cme.timetables.tests.factories import pupil, submit
+
+    school = School.objects.filter(organisation=user.organisation, local_authority=user.local_authority).first()
+    assert school is not None
+    today = timezone.localdate()
+    return submit(school, pupil(school), user=user, consent=False, start=today, end=today + dt.timedelta(weeks=6),
+                  today=today).pk
+
+
+def _cnis_child(user: User) -> int:
+    from cme.children.models import Child
+
+    today = timezone.localdate()
+    child = Child.objects.filter(local_authority=user.local_authority, cnis_entries__isnull=True,
+                                 date_of_birth__range=(today - dt.timedelta(days=15 * 365),
+                                                       today - dt.timedelta(days=6 * 365))).order_by("pk").first()
+    assert child is not None
+    return child.pk
+
+
+def _closing(values: dict[str, Any], user: User) -> dict[str, Any]:
+    from cme.cases.models import Case
+
+    case = Case.objects.get(pk=values["pk"])
+    school = School.objects.filter(local_authority=user.local_authority).order_by("pk").first()
+    assert school is not None
+    return {"outcome": "on_roll", "school_where": "in_la", "school": school.pk, "version": case.version,
+            **_date("start_date", _days_ago(3)), "confirmed_by": "The school's admissions officer"}
 
 
 # --- the world and the decoys --------------------------------------------------------------------------------
@@ -270,8 +439,17 @@ def _changed(world: dict[str, Any]) -> dict[str, tuple[int, int]]:
     return {label: (world["baseline"][label], n) for label, n in after.items() if n != world["baseline"][label]}
 
 
-def _writes() -> int:
-    return AuditEvent.objects.filter(action__in=["create", "update", "delete"]).count()
+def _writes(name: str) -> int:
+    actions = [AUDITED_AS[name]] if name in AUDITED_AS else ["create", "update", "delete"]
+    return AuditEvent.objects.filter(action__in=actions).count()
+
+
+def _succeeded(name: str, response: Any, writes: int) -> bool:
+    """The write happened: an audited create/update/delete (or the view's own audited action), or, for a lookup
+    step, the redirect to the step that writes."""
+    if name in NEXT_STEP:
+        return response.status_code == 302 and resolve(response["Location"].split("?")[0]).view_name == NEXT_STEP[name]
+    return _writes(name) > writes
 
 
 # --- inventory checks ----------------------------------------------------------------------------------------
@@ -325,7 +503,7 @@ def test_extra_fields_are_ignored_or_refused(route: Route, sweep_world: dict[str
     user = _persona(sweep_world, route.permission)  # type: ignore[arg-type]
     client = signed_in(user)
     client.raise_request_exception = False
-    values = _values(route, sweep_world)
+    values = STATE[route.name](sweep_world, user) if route.name in STATE else _values(route, sweep_world)
     path = route.path(values)
     today = timezone.localdate()
     if route.name in BODIES:
@@ -339,17 +517,24 @@ def test_extra_fields_are_ignored_or_refused(route: Route, sweep_world: dict[str
             body, allowed = {}, set()
         else:
             body, allowed = dict(submission(form, today=today)), form.names
+    if route.name in SET:
+        fields = SET[route.name](values, user)
+        body.update({k: str(v) for k, v in fields.items()})
+        allowed |= set(fields)
     ALLOW_LISTED[route.name] = sorted(allowed & set(INJECTED_NAMES))
     body.update({k: str(v) for k, v in sweep_world["injected"].items() if k not in allowed})
-    writes = _writes()
+    writes = _writes(route.name)
     response = client.post(path, body)
     TALLY["html posts"] += 1
     TALLY["injected fields"] += len([k for k in INJECTED_NAMES if k not in allowed])
     if route in WRITE_ROUTES:
-        (WROTE if _writes() > writes else DID_NOT_WRITE)[route.name] = response.status_code
+        (WROTE if _succeeded(route.name, response, writes) else DID_NOT_WRITE)[route.name] = response.status_code
     assert response.status_code < 500, f"{route.name}: {response.status_code}"
     changed = _changed(sweep_world)
     assert not changed, f"{route.name}: injected values stored (model: before, after): {changed}"
+    assert route not in WRITE_ROUTES or route.name in WROTE, (
+        f"{route.name} did not do its write ({response.status_code}): give it a record in the right state (STATE) "
+        "or the fields it needs (SET), so the sweep shows the injected fields ignored while the write happens")
 
 
 @pytest.mark.parametrize("op_id", sorted(API_BODIES))
@@ -390,7 +575,10 @@ def test_zz_print_mass_assignment_figures() -> None:
     print(  # noqa: T201
         f"\nAC-5 sweep: {len(WRITE_ROUTES)} HTML write views ({len(POST_ONLY)} POST-only), {len(ANY_METHOD)} views "
         f"without a method decorator, {len(API_BODIES)} API write operations; {dict(TALLY)}; "
-        f"write views whose POST wrote (audited create/update/delete): {len(WROTE)}; did not write (status): "
+        f"write views whose POST did its write (an audited create/update/delete; {sorted(AUDITED_AS)}: their own "
+        f"audited action; {sorted(NEXT_STEP)}: the redirect to the step that writes): {len(WROTE)} of "
+        f"{len(WRITE_ROUTES)}, {len(STATE)} with a record put in the right state, {len(SET)} with fields set; "
+        "did not write (status): "
         f"{DID_NOT_WRITE}; write views whose form was not found (extra fields posted alone): "
         f"{sorted(NO_FORM)}; injected names the form itself declares (not injected there): {allow_listed}"
     )
