@@ -117,7 +117,8 @@ def test_the_api_session_auth_itself_refuses_a_session_without_two_factor(
     half = Client()
     half.force_login(user)
     response = half.post(*SEARCH, content_type="application/json")
-    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"  # the API answered, not the middleware
+    # the API's own error body: VerifiedSessionAuth refused it (the middleware answers a bare 401)
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
     full = sign_in(Client(), user)  # both steps
     expected = 403 if user.role == Role.PARTNER_USER else 200  # signed in; partners may not search children
     assert full.post(*SEARCH, content_type="application/json").status_code == expected
