@@ -72,6 +72,7 @@ def test_first_sign_in_of_a_school_or_partner_user_sets_up_an_authenticator(
     assert client.get(reverse("core:home"))["Location"] == reverse("accounts:two-factor")
     page = client.get(reverse("accounts:two-factor-setup"))
     assert page.status_code == 200 and "Set up two-factor authentication" in page.content.decode()
+    assert "in schools and in partner agencies" in page.content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert services.totp_secret_base32(device) in page.content.decode()
     qr = client.get(reverse("accounts:two-factor-qr"))
