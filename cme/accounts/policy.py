@@ -89,8 +89,9 @@ TWO_FACTOR_ROLES: frozenset[str] = frozenset(Role)
 
 
 def two_factor_required(role: str) -> bool:
-    """Whether a person with this role must pass the second step (a security code) before using the service."""
-    return role in TWO_FACTOR_ROLES
+    """Whether a person with this role must pass the second step (a security code) before using the service.
+    A role the service does not know is asked too (fail closed)."""
+    return role in TWO_FACTOR_ROLES or role not in Role.values
 
 
 @dataclass(frozen=True)

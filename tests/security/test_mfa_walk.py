@@ -114,7 +114,7 @@ def test_auth3_the_policy_needs_two_factor_for_every_role(db: None) -> None:
     assert needs == set(TWO_FACTOR_ROLES) == set(Role)
     assert len(needs) == len(Role) >= 8
     assert {Role.SCHOOL_USER, Role.PARTNER_USER} <= needs
-    assert not UserFactory.build(role="no_such_role").requires_mfa  # the policy names roles; it is not "always true"
+    assert UserFactory.build(role="no_such_role").requires_mfa  # a role the service does not know: fail closed
 
 
 def test_auth3_every_url_pattern_gets_a_path_that_resolves_to_it() -> None:
