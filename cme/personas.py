@@ -3,7 +3,7 @@
 - `officer` and `la_admin` work for LA A (931); `outsider` is an officer of LA B (825);
 - `school_user` belongs to school A; `other_school_user` to school B (both in LA A);
 - `partner_user` belongs to a police organisation in LA A.
-`client_for(user)` gives a test client signed in (with two-factor passed for LA staff).
+`client_for(user)` gives a test client signed in, two-factor passed (every role needs it: AUTH-3).
 """
 
 from __future__ import annotations

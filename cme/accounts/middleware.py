@@ -1,4 +1,4 @@
-"""Session expiry (idle and absolute) and two-factor enforcement for LA staff."""
+"""Session expiry (idle and absolute) and two-factor enforcement for every role (AUTH-3)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ class SessionExpiryMiddleware:
 
 
 class MFARequiredMiddleware:
-    """LA staff must pass two-factor authentication before they reach anything but the sign-in pages.
+    """Every user (every role: `accounts.policy.TWO_FACTOR_ROLES`) must pass two-factor authentication before they
+    reach anything but the sign-in pages.
 
     The exemptions name the pages one by one: the password re-entry page (`/account/confirm-it-is-you/`) is for
     users past both steps and is not exempt (AUTH-3, tests/security/test_mfa_walk.py)."""

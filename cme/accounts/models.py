@@ -9,7 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from cme.accounts.roles import LA_STAFF_ROLES, Role
+from cme.accounts.policy import two_factor_required
+from cme.accounts.roles import Role
 from cme.core.models import LocalAuthority, Organisation
 
 
@@ -92,7 +93,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_mfa(self) -> bool:
-        return self.role in LA_STAFF_ROLES
+        """Two-factor is required for every role (AUTH-3, `accounts.policy.TWO_FACTOR_ROLES`)."""
+        return two_factor_required(self.role)
 
     @property
     def role_label(self) -> str:

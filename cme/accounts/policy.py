@@ -78,6 +78,22 @@ def permission_required(action: str) -> Callable[[V], V]:
     return decorator
 
 
+#: AUTH-3 (SECURITY-PLAN; ASVS v5.0.0 6.3.3): two-factor sign-in (a security code from an authenticator app, after
+#: the password) is required for EVERY role, school and partner users included: they too see children's names,
+#: addresses and (partners) the risks they report. No role is exempt and there is no setting to exempt one.
+#: Built from `Role` itself, so a role added later needs two-factor without anyone remembering to add it here.
+#: Enforced by `MFARequiredMiddleware` (pages) and `VerifiedSessionAuth` (the API with a browser session); API
+#: bearer tokens are machine credentials issued by a system administrator and are not a sign-in.
+#: Tested by tests/security/test_mfa_walk.py (every role x every route).
+TWO_FACTOR_ROLES: frozenset[str] = frozenset(Role)
+
+
+def two_factor_required(role: str) -> bool:
+    """Whether a person with this role must pass the second step (a security code) before using the service.
+    A role the service does not know is asked too (fail closed)."""
+    return role in TWO_FACTOR_ROLES or role not in Role.values
+
+
 @dataclass(frozen=True)
 class Scope:
     """What part of the data a user reaches.

@@ -16,7 +16,7 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 
-#: Roles held by LA staff: TOTP two-factor is enforced for these (issue 2, item 5).
+#: Roles held by LA staff (not school or partner users). Two-factor is required for every role: policy.TWO_FACTOR_ROLES.
 LA_STAFF_ROLES = frozenset(
     {
         Role.CME_OFFICER,

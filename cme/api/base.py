@@ -36,7 +36,7 @@ class TokenAuth(HttpBearer):
 
 
 class VerifiedSessionAuth(SessionAuth):
-    """Browsers: a signed-in session (LA staff must have passed two-factor; CSRF checked on writes)."""
+    """Browsers: a signed-in session that has passed two-factor, whatever the role (AUTH-3); CSRF checked on writes."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user

@@ -60,8 +60,22 @@ def demo_users_ensure(*, la: LocalAuthority, organisations: dict[str, Organisati
                 spec.email, DEMO_PASSWORD, full_name=spec.full_name, role=spec.role, local_authority=la,
                 organisation=org, is_superuser=spec.role == Role.SYSTEM_ADMIN,
             )
-        if user.requires_mfa and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=demo_totp_key(spec.email),
-                                      confirmed=True)
+        _demo_device_ensure(user)
         users.append(user)
     return users
+
+
+def _demo_device_ensure(user: User) -> bool:
+    """Give a demo account its documented authenticator (every role needs two-factor, AUTH-3). True if added."""
+    if not user.requires_mfa or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return False
+    TOTPDevice.objects.create(user=user, name="Demo authenticator", key=demo_totp_key(user.email), confirmed=True)
+    return True
+
+
+@transaction.atomic
+def demo_devices_ensure() -> int:
+    """For a demo database built before school and partner users needed two-factor: give the demo accounts that
+    have none their documented authenticator. Returns how many were added."""
+    users = User.objects.filter(email__in=[spec.email for spec in DEMO_USERS]).order_by("pk")
+    return sum(_demo_device_ensure(user) for user in users)

@@ -1,13 +1,11 @@
-"""AUTH-3 (SECURITY-PLAN; ASVS v5.0.0 6.3.3, v4.0.3 4.3.1): two-factor is enforced on every route.
+"""AUTH-3 (SECURITY-PLAN; ASVS v5.0.0 6.3.3, v4.0.3 4.3.1): two-factor is enforced on every route, for every role.
 
 Every URL pattern of the resolver (the service's views, the admin and the API; each filled in with sample
-arguments that resolve back to that pattern) is requested, GET and an empty POST, by a user of each role that needs
-two-factor (`User.requires_mfa`: the LA staff roles) who has passed the password step only. Each must be sent to the
-two-factor step (302 to `accounts:two-factor`; the API answers 401 with no data), except the routes of
-MFA_ALLOWLIST. School and partner users need no second factor under the current policy
-(`accounts.roles.LA_STAFF_ROLES`); that is pinned by a test so that a change to the policy is seen here.
-Run with `-s` for the figures.
-"""
+arguments that resolve back to that pattern) is requested, GET and an empty POST, by a user of EACH role (the
+policy, `accounts.policy.TWO_FACTOR_ROLES`, is every role: school and partner users included) who has passed the
+password step only. Each must be sent to the two-factor step (302 to `accounts:two-factor`; the API answers 401 with
+no data), except the routes of MFA_ALLOWLIST. The policy is pinned by a test so that a change to it is seen here.
+Run with `-s` for the figures."""
 
 from __future__ import annotations
 
@@ -25,9 +23,11 @@ from django.urls.exceptions import NoReverseMatch
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cme.accounts.models import User
-from cme.accounts.roles import LA_STAFF_ROLES, Role
+from cme.accounts.policy import TWO_FACTOR_ROLES
+from cme.accounts.roles import Role
 from cme.accounts.tests.factories import UserFactory
 from cme.core.models import LocalAuthority
+from cme.core.tests.factories import OrganisationFactory
 
 PASSWORD = "correct horse battery staple"  # the UserFactory's password
 
@@ -101,14 +101,20 @@ def _patterns() -> list[tuple[str, str, str, URLPattern]]:
     """Read at test time, not import time: another test may have reloaded the URL configuration (the admin's path,
     AC-8), which makes new view functions."""
     return [(name or route, name, route, pattern) for name, route, pattern in _walk(get_resolver().url_patterns)]
-MFA_ROLES = sorted(LA_STAFF_ROLES)
 
 
-def test_auth3_the_policy_needs_two_factor_for_la_staff_and_not_for_school_or_partner_users(db: None) -> None:
-    """Pinned: LA staff roles (6) need two-factor; school and partner users do not (their organisation's own
-    sign-in is not federated; the roles see only their own pupils or their own submissions)."""
+#: Every role the service has: the walk does not take the policy's word for which roles need two-factor.
+MFA_ROLES = sorted(Role)
+
+
+def test_auth3_the_policy_needs_two_factor_for_every_role(db: None) -> None:
+    """Pinned: every role needs two-factor, school users and partner agency users included (they see children's
+    names, addresses and risks too); no role is exempt and no setting can exempt one."""
     needs = {role for role in Role if UserFactory.build(role=role).requires_mfa}
-    assert needs == set(LA_STAFF_ROLES) == set(Role) - {Role.SCHOOL_USER, Role.PARTNER_USER}
+    assert needs == set(TWO_FACTOR_ROLES) == set(Role)
+    assert len(needs) == len(Role) >= 8
+    assert {Role.SCHOOL_USER, Role.PARTNER_USER} <= needs
+    assert UserFactory.build(role="no_such_role").requires_mfa  # a role the service does not know: fail closed
 
 
 def test_auth3_every_url_pattern_gets_a_path_that_resolves_to_it() -> None:
@@ -129,7 +135,8 @@ def _password_only(user: User) -> Client:
 @pytest.mark.parametrize("role", MFA_ROLES)
 def test_auth3_after_the_password_step_every_route_sends_to_two_factor(role: str, db: None) -> None:
     la = LocalAuthority.objects.create(code="931", name="Testshire")
-    user = UserFactory(email=f"{role}@example.org", role=role, local_authority=la)
+    organisation = OrganisationFactory(local_authority=la) if role in (Role.SCHOOL_USER, Role.PARTNER_USER) else None
+    user = UserFactory(email=f"{role}@example.org", role=role, local_authority=la, organisation=organisation)
     TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     client = _password_only(user)
     two_factor = reverse("accounts:two-factor")

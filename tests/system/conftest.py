@@ -128,7 +128,7 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD, *, 
         from cme.accounts.models import User
 
         device = TOTPDevice.objects.filter(user=User.objects.get(email=email), confirmed=True).first()
-        assert device is not None, "LA staff need a TOTP device"
+        assert device is not None, "give the user a TOTP device first (give_totp): every role needs two-factor"
         code = f"{totp(device.bin_key):06d}"
         field = page.get_by_label("Security code")
         if keyboard:

@@ -25,6 +25,7 @@ STORAGE = "() => ({local: Object.assign({}, window.localStorage), session: Objec
 def test_dp7_browser_storage_holds_no_personal_data(browser: Browser, live_server, officer: User,  # type: ignore[no-untyped-def]
                                                      school_user: User, school: School) -> None:
     give_totp(officer)
+    give_totp(school_user)  # every role signs in with two-factor (AUTH-3)
     child = ChildFactory(local_authority=officer.local_authority, legal_forename="Zephyrine",
                          legal_surname="Quillfeather", date_of_birth=dt.date(2015, 4, 9))
     EnrolmentFactory(child=child, school=school)

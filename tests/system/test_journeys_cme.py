@@ -47,6 +47,7 @@ def test_a_ground_i_deletion_becomes_a_case_the_panel_decides_and_it_closes_not_
     # 1. The school sends a deletion return on ground I (R3.6).
     page = new_page(browser)
     keys = Keyboard(page)
+    give_totp(school_user)  # every role signs in with two-factor (AUTH-3)
     sign_in(page, live_server.url, school_user.email, keyboard=True)
     keys.press(page.get_by_role("link", name="A pupil has left your roll: send a deletion return"))
     assert heading(page) == "A pupil has left your roll"

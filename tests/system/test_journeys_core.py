@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
+from django_otp.oath import totp
 from playwright.sync_api import Page
 
 from cme.accounts.models import User
 from cme.children.tests.factories import ChildFactory, EnrolmentFactory
-from tests.system.conftest import Checker, Keyboard, give_totp, heading, sign_in
+from tests.system.conftest import PASSWORD, Checker, Keyboard, give_totp, heading, sign_in
 
 pytestmark = [pytest.mark.system, pytest.mark.django_db(transaction=True)]
 
@@ -36,10 +38,29 @@ def test_officer_finds_a_child_by_a_misspelt_name_with_the_keyboard(page: Page, 
     check(page, "child-page")
 
 
-def test_school_user_sees_their_roll_with_the_keyboard_only(page: Page, live_server, school_user: User,  # type: ignore[no-untyped-def]
-                                                           school, check: Checker) -> None:
+def test_school_user_sets_up_two_factor_then_sees_their_roll_with_the_keyboard_only(  # type: ignore[no-untyped-def]
+        page: Page, live_server, school_user: User, school, check: Checker) -> None:
+    """AUTH-3: a school user's first sign-in (no authenticator yet) goes to the two-factor set-up, as LA staff's does:
+    the set-up page with its QR image, the code, the recovery codes, then their school's home."""
     EnrolmentFactory(child=ChildFactory(local_authority=school_user.local_authority), school=school, nc_year_actual=4)
-    sign_in(page, live_server.url, school_user.email, keyboard=True)
+    keys = Keyboard(page)
+    page.goto(f"{live_server.url}/account/sign-in/")
+    keys.type(page.get_by_label("Email address"), school_user.email)
+    keys.type(page.get_by_label("Password"), PASSWORD)
+    keys.press(page.get_by_role("button", name="Sign in"))
+    assert "/account/two-factor/set-up/" in page.url, page.url
+    assert heading(page) == "Set up two-factor authentication"
+    check(page, "two-factor-setup")
+    qr = page.get_by_role("img", name="QR code to add this service to your authenticator app")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    secret = page.locator("main code").inner_text().strip()
+    code = f"{totp(base64.b32decode(secret)):06d}"
+    keys.type(page.get_by_label("Security code from your app"), code)
+    keys.press(page.get_by_role("button", name="Continue"))
+    assert heading(page) == "Your recovery codes"
+    assert page.locator("main ul code").count() == 10
+    check(page, "recovery-codes")
+    keys.press(page.get_by_role("link", name="Continue"))
     check(page, "school-home")
     Keyboard(page).press(page.get_by_role("link", name="Your school's roll"))
     assert heading(page) == school.name

@@ -28,6 +28,7 @@ def test_a_partner_refers_a_child_who_is_on_roll_and_triage_says_attendance_matt
     # The police officer refers the child, keyboard only.
     page = new_page(browser)
     keys = Keyboard(page)
+    give_totp(partner_user)  # every role signs in with two-factor (AUTH-3)
     sign_in(page, live_server.url, partner_user.email, keyboard=True)
     check(page, "partner-home")
     keys.press(page.get_by_role("link", name="Refer a child").first)

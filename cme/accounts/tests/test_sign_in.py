@@ -38,13 +38,52 @@ def test_wrong_password_shows_govuk_error_summary(officer: User) -> None:
     assert "govuk-error-summary" in response.content.decode()
 
 
-def test_school_user_signs_in_without_two_factor_and_lands_on_school_home(school_user: User) -> None:
+def sign_in_both_steps(client: Client, user: User) -> None:
+    """The real sign-in: password, then the current code of the user's authenticator app (one is made if none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="app", confirmed=True)
+    assert post_sign_in(client, user.email, PASSWORD)["Location"].startswith(reverse("accounts:two-factor"))
+    assert client.post(reverse("accounts:two-factor"), {"token": f"{totp(device.bin_key):06d}"}).status_code == 302
+
+
+def test_school_user_must_pass_two_factor_then_lands_on_school_home(school_user: User) -> None:
+    """AUTH-3: school users need the second factor too (every role, accounts.policy.TWO_FACTOR_ROLES)."""
     client = Client()
+    TOTPDevice.objects.create(user=school_user, name="app", confirmed=True)
     response = post_sign_in(client, school_user.email, PASSWORD)
-    assert response.status_code == 302
-    home = client.get(response["Location"])
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:two-factor"))
+    assert client.get(reverse("core:home"))["Location"] == reverse("accounts:two-factor")
+    sign_in_both_steps(client, school_user)
+    home = client.get(reverse("core:home"))
     assert home.status_code == 200
     assert "School A" in home.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["school_user", "partner_user"])
+def test_first_sign_in_of_a_school_or_partner_user_sets_up_an_authenticator(
+    persona: str, request: pytest.FixtureRequest
+) -> None:
+    """AUTH-3: a school or partner user with no authenticator yet is sent to set one up, as LA staff are: the set-up
+    page (key and QR image), the confirmation and the recovery codes all work for them."""
+    user: User = request.getfixturevalue(persona)
+    client = Client()
+    response = post_sign_in(client, user.email, PASSWORD)
+    assert client.get(response["Location"])["Location"] == reverse("accounts:two-factor-setup")
+    assert client.get(reverse("core:home"))["Location"] == reverse("accounts:two-factor")
+    page = client.get(reverse("accounts:two-factor-setup"))
+    assert page.status_code == 200 and "Set up two-factor authentication" in page.content.decode()
+    assert "in schools and in partner agencies" in page.content.decode()
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert services.totp_secret_base32(device) in page.content.decode()
+    qr = client.get(reverse("accounts:two-factor-qr"))
+    assert qr.status_code == 200 and qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    response = client.post(reverse("accounts:two-factor-setup"), {"token": f"{totp(device.bin_key):06d}"})
+    assert response.status_code == 200
+    codes = re.findall(r"<li><code>([0-9a-f]{10})</code></li>", response.content.decode())
+    assert len(codes) == 10
+    assert client.get(reverse("core:home")).status_code == 200
+    assert TOTPDevice.objects.get(user=user).confirmed
+    assert services.mfa_verify(user=user, token=codes[0]) is not None
 
 
 def test_la_staff_must_pass_two_factor_before_any_page(officer: User) -> None:
@@ -113,7 +152,7 @@ def test_sign_in_rotates_the_session_key(school_user: User) -> None:
 @pytest.mark.parametrize("setting, seconds_later", [("CME_SESSION_IDLE_SECONDS", 31 * 60)])
 def test_idle_session_expires(school_user: User, setting: str, seconds_later: int) -> None:
     client = Client()
-    post_sign_in(client, school_user.email, PASSWORD)
+    sign_in_both_steps(client, school_user)
     assert client.get(reverse("core:home")).status_code == 200
     real = time.time()
     with time_machine.travel(real + seconds_later, tick=False):
@@ -124,7 +163,7 @@ def test_idle_session_expires(school_user: User, setting: str, seconds_later: in
 
 def test_absolute_session_limit_even_when_active(school_user: User, settings) -> None:  # type: ignore[no-untyped-def]
     client = Client()
-    post_sign_in(client, school_user.email, PASSWORD)
+    sign_in_both_steps(client, school_user)
     start = time.time()
     step = settings.CME_SESSION_IDLE_SECONDS - 60
     offset = 0

@@ -6,11 +6,16 @@ import pytest
 from django.test import Client
 
 from cme.accounts.models import User
+from cme.accounts.roles import Role
+from cme.accounts.tests.factories import UserFactory
 from cme.api.models import ApiToken
 from cme.api.services import api_token_issue, api_token_revoke
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 from cme.children.tests.factories import ChildFactory, EnrolmentFactory
+from cme.core.models import LocalAuthority
+from cme.core.tests.factories import OrganisationFactory
+from cme.personas import sign_in
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -87,8 +92,47 @@ def test_validation_errors_have_the_common_body(school_token: str) -> None:
     assert body["code"] == "invalid" and body["details"][0]["field"] == "date_of_birth"
 
 
-def test_session_auth_needs_two_factor_for_la_staff(officer: User) -> None:
+SEARCH = ("/api/v1/children/search", json.dumps({"name": "x"}))
+
+
+@pytest.mark.parametrize("role", sorted(Role))
+def test_session_auth_needs_two_factor_for_every_role(role: str, la: LocalAuthority) -> None:
+    """AUTH-3: a browser session that passed the password step only gets 401 from the API, whatever the role."""
+    user = UserFactory(role=role, local_authority=la, organisation=OrganisationFactory(local_authority=la))
     client = Client()
-    client.force_login(officer)  # password only, no two-factor
-    response = client.post("/api/v1/children/search", json.dumps({"name": "x"}), content_type="application/json")
+    client.force_login(user)  # password only, no two-factor
+    response = client.post(*SEARCH, content_type="application/json")
     assert response.status_code == 401
+    assert "results" not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["school_user", "partner_user", "officer"])
+def test_the_api_session_auth_itself_refuses_a_session_without_two_factor(
+    persona: str, request: pytest.FixtureRequest, settings  # type: ignore[no-untyped-def]
+) -> None:
+    """Defence in depth: with the two-factor middleware taken out, `VerifiedSessionAuth` still refuses a session
+    that has not passed the second step (school and partner users included), and accepts it once it has."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "cme.accounts.middleware.MFARequiredMiddleware"]
+    user: User = request.getfixturevalue(persona)
+    half = Client()
+    half.force_login(user)
+    response = half.post(*SEARCH, content_type="application/json")
+    # the API's own error body: VerifiedSessionAuth refused it (the middleware answers a bare 401)
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
+    full = sign_in(Client(), user)  # both steps
+    expected = 403 if user.role == Role.PARTNER_USER else 200  # signed in; partners may not search children
+    assert full.post(*SEARCH, content_type="application/json").status_code == expected
+
+
+def test_a_school_user_session_with_two_factor_searches_own_pupils(school_user: User, school) -> None:  # type: ignore[no-untyped-def]
+    mine = ChildFactory(local_authority=school_user.local_authority, legal_forename="Ava", legal_surname="Pearce")
+    EnrolmentFactory(child=mine, school=school)
+    response = sign_in(Client(), school_user).post("/api/v1/children/search", json.dumps({"name": "Ava Pearce"}),
+                                                  content_type="application/json")
+    assert response.status_code == 200 and [c["id"] for c in response.json()["results"]] == [mine.pk]
+
+
+def test_bearer_tokens_are_machine_credentials_and_need_no_second_factor(school_token: str) -> None:
+    """AUTH-3 leaves API tokens as they are: issued by a system administrator to a school or partner system."""
+    response = Client().post(*SEARCH, content_type="application/json", **bearer(school_token))
+    assert response.status_code == 200

@@ -28,6 +28,7 @@ def test_school_submits_and_the_team_reviews_with_the_keyboard(browser: Browser,
     today = timezone.localdate()
     page = new_page(browser)
     keys = Keyboard(page)
+    give_totp(school_user)  # every role signs in with two-factor (AUTH-3)
     sign_in(page, live_server.url, school_user.email, keyboard=True)
     keys.press(page.get_by_role("link", name="Tell us about a part-time timetable").first)
     assert heading(page) == "Tell us about a part-time timetable"

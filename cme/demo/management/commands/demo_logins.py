@@ -23,8 +23,7 @@ class Command(BaseCommand):
         for spec in DEMO_USERS:
             if spec.email not in existing:
                 continue
-            la_staff = spec.role not in ("school_user", "partner_user")
-            secret = demo_totp_secret(spec.email) if la_staff else "(no two-factor)"
-            code = f"{totp(bytes.fromhex(demo_totp_key(spec.email))):06d}" if la_staff else ""
+            secret = demo_totp_secret(spec.email)  # every role uses two-factor (AUTH-3)
+            code = f"{totp(bytes.fromhex(demo_totp_key(spec.email))):06d}"
             self.stdout.write(f"{spec.role.label:26} {spec.email:40} {secret:34} {code}")
         self.stdout.write("\nCurrent codes change every 30 s: `python manage.py demo_totp EMAIL` prints a fresh one.\n")

@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from cme.children.models import Child
 from cme.demo.services import DAILY_RUN_MAX_CHILDREN, DEMO_EXTENSIONS, demo_council_seed, truth_file
+from cme.demo.users import demo_devices_ensure
 
 
 class Command(BaseCommand):
@@ -41,7 +42,9 @@ class Command(BaseCommand):
             raise CommandError("--children must be at least 1")
         if Child.objects.exists():
             if options["if_empty"]:
-                self.stdout.write("The demo council is already loaded; nothing to do.")
+                added = demo_devices_ensure()  # a demo database from before every role needed two-factor
+                self.stdout.write("The demo council is already loaded; nothing to do."
+                                  + (f" Gave {added} demo accounts their authenticator." if added else ""))
                 return
             raise CommandError("There are children in the database already. Use a fresh database.")
         started = time.monotonic()
