@@ -51,6 +51,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     presenter = ChildPresenter(child, today=timezone.localdate(), can_see_flags=can_see_flags)
     return render(request, "children/detail.html", {
         "title": child.full_name, "child": presenter, "can_work_cases": has_permission(request.user, "case.work"),
+        "is_dpo": has_permission(request.user, "privacy.restrict"),
     })
 
 
