@@ -143,7 +143,7 @@ class Child(TimeStampedModel):
     ethnicity = models.CharField(max_length=10, blank=True)
     is_restricted = models.BooleanField(default=False, help_text="Extra protection: a reason is needed to view.")
     processing_restricted = models.BooleanField(
-        default=False, editable=False,
+        default=False, db_default=False, editable=False,
         help_text="UK GDPR Art 18: processing restricted (privacy.ProcessingRestriction, set only by "
                   "privacy.services); hidden from every role but the DPO, still retained.")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")

@@ -184,3 +184,50 @@ def test_art18_dpo_of_another_la_gets_404(la: LocalAuthority, other_la: LocalAut
                            local_authority=other_la)
     child = ChildFactory(local_authority=la)
     assert client_for(stranger).get(f"/privacy/children/{child.pk}/restriction/").status_code == 404
+
+
+# --- processing: storage only (Art 18(2)) -----------------------------------------------------------------------
+
+def test_art18_2_detection_raises_nothing_new_and_clears_nothing_for_a_restricted_child(
+        la: LocalAuthority, school: object, dpo: User) -> None:
+    from cme.feeds.detection import detection_run
+    from cme.feeds.models import DetectionHit
+    from cme.feeds.tests.test_detection import ON, missing_child
+    from cme.notifications.detection import detection_hits_convert
+    from cme.notifications.models import Notification
+
+    actor = Auditor.system("tests")
+    found_before = missing_child(la, school)  # type: ignore[arg-type]
+    detection_run(actor=actor, local_authority=la, on=ON)
+    restrict(dpo, found_before)
+    new = missing_child(la, school, legal_forename="Later")  # type: ignore[arg-type]
+    restrict(dpo, new)
+    summary = detection_run(actor=actor, local_authority=la, on=ON + dt.timedelta(days=3))
+    assert summary.new == 0 and summary.cleared == 0
+    assert not DetectionHit.objects.filter(child=new).exists()  # no rule ran on the restricted child
+    kept = DetectionHit.objects.get(child=found_before)
+    assert kept.cleared_on is None and kept.last_found == ON  # stored as it was, neither found again nor cleared
+    assert detection_hits_convert(actor=actor, local_authority=la).raised == 0
+    assert not Notification.objects.filter(child=found_before).exists()  # no alert while restricted
+    lift(dpo, ProcessingRestriction.objects.get(child=new, lifted_at__isnull=True))
+    assert detection_run(actor=actor, local_authority=la, on=ON + dt.timedelta(days=4)).new == 1
+
+
+def test_art18_2_no_escalation_task_digest_or_panel_candidate_for_a_restricted_child(
+        officer: User, manager: User, dpo: User) -> None:
+    from django.core import mail
+
+    from cme.cases import digests
+    from cme.panels.selectors import agenda_candidates
+    from cme.panels.tests.factories import meeting
+
+    case = open_case(user=officer, allocated_to=officer, opened_at=timezone.now() - dt.timedelta(days=90))
+    restrict(dpo, case.child)
+    late = max(e.due for e in case.enquiries.all()) + dt.timedelta(days=1)
+    assert digests.escalate_missed_timescales(on=late).tasks == 0
+    assert not Task.objects.filter(case=case, source=Task.Source.ESCALATION).exists()
+    assert digests.send_daily_digests(on=late) == 0 and mail.outbox == []
+    assert agenda_candidates(meeting=meeting(user=officer)) == []
+    lift(dpo, ProcessingRestriction.objects.get(child=case.child, lifted_at__isnull=True))
+    assert digests.escalate_missed_timescales(on=late).tasks >= 1  # processed again once lifted
+    assert [c.case for c in agenda_candidates(meeting=meeting(user=officer))] == [case]
