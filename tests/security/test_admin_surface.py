@@ -38,7 +38,7 @@ from cme.audit.models import AuditEvent
 
 PERSONAS = {Role.CME_OFFICER: "officer", Role.ATTENDANCE_MANAGER: "manager", Role.SCHOOL_USER: "school_user",
             Role.PARTNER_USER: "partner_user", Role.READONLY_MANAGER: "readonly_manager",
-            Role.PANEL_MEMBER: "panel_member", Role.SYSTEM_ADMIN: "la_admin"}
+            Role.PANEL_MEMBER: "panel_member", Role.SYSTEM_ADMIN: "la_admin", Role.DATA_PROTECTION_OFFICER: "dpo"}
 ADMIN_MARK = "Children missing education: system administration"
 
 

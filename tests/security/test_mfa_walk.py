@@ -105,8 +105,9 @@ MFA_ROLES = sorted(LA_STAFF_ROLES)
 
 
 def test_auth3_the_policy_needs_two_factor_for_la_staff_and_not_for_school_or_partner_users(db: None) -> None:
-    """Pinned: LA staff roles (6) need two-factor; school and partner users do not (their organisation's own
-    sign-in is not federated; the roles see only their own pupils or their own submissions)."""
+    """Pinned: LA staff roles (7, with the data protection officer) need two-factor; school and partner users do not
+    (their organisation's own sign-in is not federated; the roles see only their own pupils or their own
+    submissions)."""
     needs = {role for role in Role if UserFactory.build(role=role).requires_mfa}
     assert needs == set(LA_STAFF_ROLES) == set(Role) - {Role.SCHOOL_USER, Role.PARTNER_USER}
 

@@ -95,7 +95,9 @@ def _searches(client: Client, world: World) -> set[int]:
 
 
 def test_dp6_art18_a_restricted_child_is_shown_by_no_route_to_any_role_but_the_dpo(world: World) -> None:
+    from cme.cases.models import Case
     from cme.children.models import Child
+    from cme.feeds.models import AttendanceSession
     from cme.privacy.models import ProcessingRestriction
     from cme.privacy.services import processing_restriction_lift, processing_restriction_place
 
@@ -133,12 +135,13 @@ def test_dp6_art18_a_restricted_child_is_shown_by_no_route_to_any_role_but_the_d
             leaks.append(f"{role} search shows {sorted(found)[:3]}")
     routes = {name for _, name, _ in others}
     roles = {role for role, _, _ in others}
-    keyed = {(role, name) for role, name, _ in others if CHILD_OF.get(name) is not None
-             and before[(role, dict((n, p) for r, n, p in others if r == role)[name])][0] == 200}
-    print(f"\nDP-6 (Art 18): {len(routes)} routes x {len(roles)} roles ({len(others)} reads, "
-          f"{len(showing)} of which showed a child before, plus the name search for "
-          f"{len([r for r in searching if r != DPO])} roles); with every child restricted {len(leaks)} show one; "
-          f"{len(keyed)} reads keyed on a child's record answer 404")
+    keyed = [(role, path) for role, name, path in others
+             if CHILD_OF.get(name) is not None and before[(role, path)][0] == 200]
+    searchers = [role for role in searching if role != DPO]
+    print(f"\nDP-6 (Art 18): {len(routes)} routes x {len(roles)} roles other than the DPO ({len(others)} reads, "
+          f"{len([r for r in showing if r[0] != DPO])} of which showed a child before; and the search, page and API, "
+          f"for {len(searchers)} roles): with every child restricted {len(leaks)} show one; {len(keyed)} reads "
+          f"keyed on a child's record answered 200 before and {len(keyed) - len(not_404)} answer 404 now")
     assert not leaks, "A restricted child is shown:\n" + "\n".join(leaks)
     assert not not_404, "Not 404 for a restricted child's record:\n" + "\n".join(not_404)
 
@@ -151,6 +154,33 @@ def test_dp6_art18_a_restricted_child_is_shown_by_no_route_to_any_role_but_the_d
     assert _searches(dpo_client, world)
     print(f"DP-6 (Art 18): the DPO still sees the child on {len([1 for n, p in dpo_reads if before[(DPO, p)][1]])} "
           f"routes and in the search")
+
+    # Each DPO read of a restricted child is audited (LOG-2 checks every read of every role; here the Art 18 ones).
+    from cme.audit.models import AuditEvent
+
+    ids = [c.pk for c in children]
+    assert AuditEvent.objects.filter(actor=dpo, action=AuditEvent.Action.VIEW, child_id__in=ids).exists()
+
+    # Still retained: 40 years on, the purge would destroy nothing of a restricted child (Art 18(2)).
+    import datetime as dt
+
+    from cme.privacy.models import RetentionRule
+    from cme.privacy.services import CATEGORIES
+
+    later = timezone.localdate() + dt.timedelta(days=40 * 366)
+    path = {"child_record": "pk__in", "closed_case": "child_id__in", "attendance_session": "child_id__in"}
+    rules = list(RetentionRule.objects.filter(active=True, category__in=path))
+    due = {r.category: CATEGORIES[r.category](r, later).filter(**{path[r.category]: ids}).count() for r in rules}
+    kept = {"children": len(ids), "cases": Case.objects.filter(child_id__in=ids).count(),
+            "attendance sessions": AttendanceSession.objects.filter(child_id__in=ids).count()}
+    from cme.privacy.services import years_before
+
+    child_rule = next(r for r in rules if r.category == "child_record")
+    by_age = Child.objects.filter(pk__in=ids, date_of_birth__lte=years_before(later, child_rule.years)).count()
+    print(f"DP-6 (Art 18): 40 years on, {by_age} restricted children are past their retention date; the purge "
+          f"keeps {kept}; due for destruction: {due}")
+    assert by_age == len(ids)  # every one would be due, were it not restricted
+    assert len(rules) == 3 and not any(due.values()) and kept["cases"] and kept["attendance sessions"]
 
     # Lifted (the data subject told first, Art 18(3)): the child is shown again.
     child = children[0]
