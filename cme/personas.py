@@ -96,6 +96,12 @@ def panel_member(la: LocalAuthority) -> User:
     return UserFactory(email="panel@example.org", role=Role.PANEL_MEMBER, local_authority=la)
 
 
+@pytest.fixture
+def dpo(la: LocalAuthority) -> User:
+    """The data protection officer of LA A (the only role that sees a record under Art 18 restriction)."""
+    return UserFactory(email="dpo@example.org", role=Role.DATA_PROTECTION_OFFICER, local_authority=la)
+
+
 def sign_in(client: Client, user: User) -> Client:
     client.force_login(user)
     if user.requires_mfa:

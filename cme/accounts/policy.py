@@ -29,8 +29,9 @@ CASEWORK = set(LA_CASEWORK_ROLES)
 #: action -> roles allowed. A missing action is refused (fail closed).
 PERMISSIONS: dict[str, frozenset[str]] = {
     # Children and schools (issue 3)
-    "child.search": frozenset(CASEWORK | {R.SCHOOL_USER}),
-    "child.view": frozenset(CASEWORK | {R.SCHOOL_USER, R.PANEL_MEMBER}),
+    # The DPO finds a child to answer a data subject's request (Art 15-18): search and the child page, no casework.
+    "child.search": frozenset(CASEWORK | {R.SCHOOL_USER, R.DATA_PROTECTION_OFFICER}),
+    "child.view": frozenset(CASEWORK | {R.SCHOOL_USER, R.PANEL_MEMBER, R.DATA_PROTECTION_OFFICER}),
     "child.edit": frozenset(CASEWORK),
     "child.view_restricted_fields": frozenset(CASEWORK),
     "riskflag.record": frozenset(CASEWORK),
@@ -105,10 +106,15 @@ class Scope:
     kind: str
     local_authority_id: int
     organisation_id: int | None = None
+    #: UK GDPR Art 18 (DP-6): a child whose processing is restricted is reached by the DPO only. Every `for_user`
+    #: drops such children (and every record about them) unless this is True (`children.models.hide_restricted`).
+    sees_processing_restricted: bool = False
 
 
 def scope_for(user: User) -> Scope:
     role = user.role
+    if role == R.DATA_PROTECTION_OFFICER:
+        return Scope("la", user.local_authority_id, sees_processing_restricted=True)
     if role in LA_CASEWORK_ROLES:
         return Scope("la", user.local_authority_id)
     if role in (R.SCHOOL_USER, R.PARTNER_USER):
@@ -163,5 +169,11 @@ PERMISSIONS.update({
     # Reporting and exports (issue 9): personal-data exports need a casework role
     "reports.export_personal": frozenset(CASEWORK),
     "api.token_manage": frozenset({R.SYSTEM_ADMIN}),
-    **{a: frozenset(CASEWORK) for a in ("privacy.sar", "privacy.rectify")}, **{a: frozenset({R.ATTENDANCE_MANAGER, R.SYSTEM_ADMIN}) for a in ("privacy.retention", "privacy.breakglass_report")},  # noqa: E501 - issue 11
+    # Data protection (issue 11): the DPO answers data subjects' rights (Art 15 access, Art 16 rectification,
+    # Art 18 restriction) and oversees retention, legal holds and break-glass reads.
+    **{a: frozenset(CASEWORK | {R.DATA_PROTECTION_OFFICER}) for a in ("privacy.sar", "privacy.rectify")},
+    **{a: frozenset({R.ATTENDANCE_MANAGER, R.SYSTEM_ADMIN, R.DATA_PROTECTION_OFFICER})
+       for a in ("privacy.retention", "privacy.breakglass_report")},
+    # Art 18 restriction of processing (DP-6): recorded, lifted and listed by the DPO only.
+    "privacy.restrict": frozenset({R.DATA_PROTECTION_OFFICER}),
 })

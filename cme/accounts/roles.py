@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     PANEL_MEMBER = "panel_member", "Panel member"
     READONLY_MANAGER = "readonly_manager", "Read-only manager"
     SYSTEM_ADMIN = "system_admin", "System administrator"
+    DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
 
 
 #: Roles held by LA staff (not school or partner users). Two-factor is required for every role: policy.TWO_FACTOR_ROLES.
@@ -25,6 +26,7 @@ LA_STAFF_ROLES = frozenset(
         Role.PANEL_MEMBER,
         Role.READONLY_MANAGER,
         Role.SYSTEM_ADMIN,
+        Role.DATA_PROTECTION_OFFICER,
     }
 )
 

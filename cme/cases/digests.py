@@ -96,6 +96,9 @@ def digests_build(*, on: dt.date, local_authority_id: int | None = None) -> list
         tasks = tasks.filter(local_authority_id=local_authority_id)
         enquiries = enquiries.filter(case__local_authority_id=local_authority_id)
     tasks = tasks.exclude(case__status="closed")
+    # UK GDPR Art 18(2): a restricted child's record is only stored: not sent round in digests.
+    tasks = tasks.exclude(case__child__processing_restricted=True)
+    enquiries = enquiries.exclude(case__child__processing_restricted=True)
     by_user = {user.pk: Digest(user=user, on=on) for user in users}
     managers: dict[int, list[Digest]] = defaultdict(list)
     for digest in by_user.values():
@@ -141,6 +144,7 @@ def escalate_missed_timescales(*, on: dt.date | None = None) -> EscalationReport
     report = EscalationReport(priorities_changed=case_priorities_refresh(on=day))
     late = list(Enquiry.objects.outstanding().filter(escalate_when_missed=True, escalated_at__isnull=True, due__lt=day,
                                                      case__status__in=ENQUIRING)
+                .exclude(case__child__processing_restricted=True)  # Art 18(2): no new task while restricted
                 .select_related("case").order_by("case__local_authority_id", "due", "id"))
     existing = set(Task.objects.filter(escalation_key__startswith="enquiry:").values_list("escalation_key", flat=True))
     new_by_la: dict[int, list[Task]] = defaultdict(list)

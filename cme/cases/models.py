@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cme.accounts.policy import scope_for
-from cme.children.models import ChildAccessGrant, EducationOtherwise, School
+from cme.children.models import ChildAccessGrant, EducationOtherwise, School, hide_restricted
 from cme.core.models import LocalAuthority, TimeStampedModel
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class CaseQuerySet(models.QuerySet["Case"]):
         """LA casework roles see the LA's cases; panel members only the children granted to them for a meeting
         they attend (ChildAccessGrant, created by panels.services); everyone else none."""
         scope = scope_for(user)
-        base = self.filter(local_authority_id=scope.local_authority_id)
+        base = hide_restricted(self.filter(local_authority_id=scope.local_authority_id), scope, "child_id")  # Art 18
         if scope.kind == "la":
             return base
         if scope.kind == "panel":
@@ -321,7 +321,8 @@ class TaskQuerySet(models.QuerySet["Task"]):
         scope = scope_for(user)
         if scope.kind != "la":
             return self.none()
-        return self.filter(local_authority_id=scope.local_authority_id)
+        return hide_restricted(self.filter(local_authority_id=scope.local_authority_id), scope,
+                               "case__child_id")  # Art 18
 
     def outstanding(self) -> TaskQuerySet:
         return self.filter(done_at__isnull=True)

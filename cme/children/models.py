@@ -5,13 +5,13 @@ A child's *education status* is never typed by hand: it is derived from these re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Subquery
 
-from cme.accounts.policy import scope_for
+from cme.accounts.policy import Scope, scope_for
 from cme.core.models import LocalAuthority, Organisation, TimeStampedModel, laestab_validator
 from cme.law.deletion_grounds import DeletionGround
 
@@ -85,11 +85,28 @@ class School(TimeStampedModel):
         return self.la_code == self.local_authority.code
 
 
+Q_ = TypeVar("Q_", bound=models.QuerySet[Any])
+
+
+def hide_restricted(queryset: Q_, scope: Scope, *child_paths: str) -> Q_:
+    """UK GDPR Art 18 (DP-6): while a child's processing is restricted, the child and every record about them is
+    hidden from every role but the DPO (`Scope.sees_processing_restricted`). Each `for_user` calls this with the
+    path(s) from its model to the child ("pk", "child_id", "case__child_id"...); rows whose child is unknown (null)
+    stay. The restricted children are few: the subquery reads a partial index."""
+    if scope.sees_processing_restricted:
+        return queryset
+    restricted = Child.objects.filter(local_authority_id=scope.local_authority_id, processing_restricted=True)
+    for path in child_paths:
+        queryset = queryset.exclude(**{f"{path}__in": Subquery(restricted.values("pk"))})
+    return queryset
+
+
 class ChildQuerySet(models.QuerySet["Child"]):
     def for_user(self, user: User) -> ChildQuerySet:
         """Every query a user's request makes about children starts here (accounts.policy decides the scope)."""
         scope = scope_for(user)
-        base = self.filter(local_authority_id=scope.local_authority_id, merged_into__isnull=True)
+        base = hide_restricted(self.filter(local_authority_id=scope.local_authority_id, merged_into__isnull=True),
+                               scope, "pk")
         if scope.kind == "la":
             return base
         if scope.kind == "organisation" and user.role == "school_user" and scope.organisation_id:
@@ -125,6 +142,10 @@ class Child(TimeStampedModel):
     other_languages = models.CharField(max_length=200, blank=True)
     ethnicity = models.CharField(max_length=10, blank=True)
     is_restricted = models.BooleanField(default=False, help_text="Extra protection: a reason is needed to view.")
+    processing_restricted = models.BooleanField(
+        default=False, db_default=False, editable=False,
+        help_text="UK GDPR Art 18: processing restricted (privacy.ProcessingRestriction, set only by "
+                  "privacy.services); hidden from every role but the DPO, still retained.")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every edit.")
     # Search keys, kept in step with the names by children.services (never edited by hand).
@@ -149,6 +170,8 @@ class Child(TimeStampedModel):
             models.Index(fields=["local_authority", "forename_key"]),
             models.Index(fields=["local_authority", "surname_prefix", "date_of_birth"]),
             models.Index(fields=["local_authority", "current_postcode"]),
+            models.Index(fields=["local_authority"], condition=Q(processing_restricted=True),
+                         name="child_processing_restricted"),
         ]
 
     def __str__(self) -> str:

@@ -243,9 +243,10 @@ def school_roll_by_year(*, school: School, on: dt.date | None = None) -> list[tu
     return [(row["nc_year_actual"], row["n"]) for row in rows]
 
 
-def school_recent_leavers(*, school: School, since: dt.date) -> QuerySet[Enrolment]:
+def school_recent_leavers(*, user: User, school: School, since: dt.date) -> QuerySet[Enrolment]:
+    """The school's leavers since `since`, from the user's scope (Art 18: a restricted child is not listed)."""
     return (
-        Enrolment.objects.filter(school=school, end__gte=since)
+        Enrolment.objects.filter(school=school, end__gte=since, child__in=Child.objects.for_user(user))
         .select_related("child")
         .order_by("-end")
     )

@@ -51,6 +51,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     presenter = ChildPresenter(child, today=timezone.localdate(), can_see_flags=can_see_flags)
     return render(request, "children/detail.html", {
         "title": child.full_name, "child": presenter, "can_work_cases": has_permission(request.user, "case.work"),
+        "is_dpo": has_permission(request.user, "privacy.restrict"),
     })
 
 
@@ -84,7 +85,8 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = selectors.school_get(user=request.user, pk=pk)  # type: ignore[arg-type]
     today = timezone.localdate()
     roll = selectors.school_roll_by_year(school=school, on=today)
-    leavers = list(selectors.school_recent_leavers(school=school, since=today - dt.timedelta(days=90))[:50])
+    leavers = list(selectors.school_recent_leavers(user=request.user, school=school,  # type: ignore[arg-type]
+                                                   since=today - dt.timedelta(days=90))[:50])
     # The leavers' names are shown: one read event per child listed (LOG-2).
     Auditor.from_request(request).record_many(AuditEvent.Action.VIEW, leavers, child_id_attr="child_id",
                                               summary=f"school page: recent leavers of {school.name}"[:300])

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 
 from cme.accounts.policy import scope_for
-from cme.children.models import Child, Contact
+from cme.children.models import Child, Contact, hide_restricted
 from cme.cnis.rules import CONDITION_C
 from cme.core.models import LocalAuthority, TimeStampedModel
 
@@ -29,7 +29,8 @@ class CNISEntryQuerySet(models.QuerySet["CNISEntry"]):
         scope = scope_for(user)
         if scope.kind != "la":
             return self.none()
-        return self.filter(local_authority_id=scope.local_authority_id, child__merged_into__isnull=True)
+        return hide_restricted(self.filter(local_authority_id=scope.local_authority_id,
+                                           child__merged_into__isnull=True), scope, "child_id")  # Art 18
 
 
 class ProviderType(models.TextChoices):

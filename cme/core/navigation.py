@@ -34,6 +34,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Schools", "children:school-list", "school.list"),
     NavItem("Reports", "reports:dashboard", "reports.aggregate"),
     NavItem("Audit log", "audit:list", "audit.view"),
+    NavItem("Data protection", "privacy:restrictions", "privacy.restrict"),
 ]
 
 

@@ -20,6 +20,7 @@ HOME_TEMPLATES = {
     Role.PANEL_MEMBER: "core/home_panel.html",
     Role.READONLY_MANAGER: "core/home_readonly.html",
     Role.SYSTEM_ADMIN: "core/home_admin.html",
+    Role.DATA_PROTECTION_OFFICER: "core/home_dpo.html",
 }
 
 

@@ -36,6 +36,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser(f"panel.member@{DEMO_DOMAIN}", "Helen Carter", Role.PANEL_MEMBER, "la"),
     DemoUser(f"readonly.manager@{DEMO_DOMAIN}", "Marcus Reid", Role.READONLY_MANAGER, "la"),
     DemoUser(f"system.admin@{DEMO_DOMAIN}", "Olu Bankole", Role.SYSTEM_ADMIN, "la"),
+    DemoUser(f"dpo@{DEMO_DOMAIN}", "Ruth Okafor", Role.DATA_PROTECTION_OFFICER, "la"),
 ]
 
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from cme.accounts.policy import scope_for
-from cme.children.models import Child, Contact, EducationOtherwise
+from cme.children.models import Child, Contact, EducationOtherwise, hide_restricted
 from cme.core.models import LocalAuthority, TimeStampedModel
 from cme.notifications.models import Notification
 
@@ -31,7 +31,8 @@ class EHERecordQuerySet(models.QuerySet["EHERecord"]):
         scope = scope_for(user)
         if scope.kind != "la":
             return self.none()
-        return self.filter(local_authority_id=scope.local_authority_id, child__merged_into__isnull=True)
+        return hide_restricted(self.filter(local_authority_id=scope.local_authority_id,
+                                           child__merged_into__isnull=True), scope, "child_id")  # Art 18
 
     def active(self) -> EHERecordQuerySet:
         return self.filter(status=EHERecord.Status.ACTIVE)

@@ -270,10 +270,13 @@ def detection_run(*, actor: Auditor, local_authority: LocalAuthority, on: dt.dat
     children = children_facts(local_authority=la, on=on, school_days=days)
     if progress:
         progress(f"checking {len(children):,} children")
+    # UK GDPR Art 18(2): a restricted child's record is only stored. No rule runs on it, and its open hits are
+    # neither found again nor cleared (they stay as they were until the restriction is lifted).
+    restricted = set(Child.objects.filter(local_authority=la, processing_restricted=True).values_list("pk", flat=True))
     summary = DetectionSummary(children=len(children))
     found: dict[str, rules.Hit] = {}
     for child in children:
-        if not _csa(child.date_of_birth, on):
+        if child.child_id in restricted or not _csa(child.date_of_birth, on):
             continue
         for hit in rules.evaluate(child, ctx, parameters):
             found[dedupe_key(hit.rule, hit.child_id)] = hit
@@ -282,12 +285,14 @@ def detection_run(*, actor: Auditor, local_authority: LocalAuthority, on: dt.dat
         summary.by_rule[hit.rule] = summary.by_rule.get(hit.rule, 0) + 1
         summary.by_route[hit.route] = summary.by_route.get(hit.route, 0) + 1
     with transaction.atomic():
-        _hits_store(actor=actor, la=la, on=on, found=found, enabled=enabled, daily_run=daily_run, summary=summary)
+        _hits_store(actor=actor, la=la, on=on, found=found, enabled=enabled, daily_run=daily_run, summary=summary,
+                    restricted=restricted)
     return summary
 
 
 def _hits_store(*, actor: Auditor, la: LocalAuthority, on: dt.date, found: dict[str, rules.Hit],
-                enabled: dict[str, DetectionRule], daily_run: DailyRun | None, summary: DetectionSummary) -> None:
+                enabled: dict[str, DetectionRule], daily_run: DailyRun | None, summary: DetectionSummary,
+                restricted: set[int]) -> None:
     open_hits = {h.dedupe_key: h for h in DetectionHit.objects.filter(local_authority=la, cleared_on__isnull=True)
                  .select_related("rule")}
     to_create, to_update, seen_again = [], [], []
@@ -304,7 +309,8 @@ def _hits_store(*, actor: Auditor, la: LocalAuthority, on: dt.date, found: dict[
             to_update.append(existing)
         elif existing.last_found < on:
             seen_again.append(existing.pk)
-    cleared = [h for h in open_hits.values() if h.rule.code in enabled and h.first_found <= on]
+    cleared = [h for h in open_hits.values() if h.rule.code in enabled and h.first_found <= on
+               and h.child_id not in restricted]
     DetectionHit.objects.bulk_create(to_create, batch_size=1000)
     DetectionHit.objects.bulk_update(to_update, ["evidence", "route", "last_found"], batch_size=1000)
     for start in range(0, len(seen_again), _IN):

@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 
 from cme.accounts.policy import scope_for
-from cme.children.models import Child
+from cme.children.models import Child, hide_restricted
 from cme.core.models import LocalAuthority, TimeStampedModel
 
 if TYPE_CHECKING:
@@ -51,7 +51,9 @@ class LocalAuthorityScopedQuerySet(models.QuerySet[Any]):
         scope = scope_for(user)
         if scope.kind != "la":
             return self.none()
-        return self.filter(local_authority_id=scope.local_authority_id)
+        # Art 18 (DP-6): rows about a restricted child (any foreign key to Child: child, other_child, kept...).
+        paths = [f.attname for f in self.model._meta.concrete_fields if f.is_relation and f.related_model is Child]
+        return hide_restricted(self.filter(local_authority_id=scope.local_authority_id), scope, *paths)
 
 
 class SourceRecordQuerySet(LocalAuthorityScopedQuerySet):

@@ -99,6 +99,7 @@ def detection_hits_convert(*, actor: Auditor, local_authority: LocalAuthority,
     summary = ConvertSummary()
     hits = list(DetectionHit.objects.filter(local_authority=local_authority, cleared_on__isnull=True,
                                             converted_notification_id__isnull=True)
+                .exclude(child__processing_restricted=True)  # UK GDPR Art 18(2): waits until lifted
                 .select_related("rule").order_by("first_found", "pk"))
     if not hits:
         return summary

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from cme.accounts.policy import scope_for
-from cme.children.models import Child
+from cme.children.models import Child, hide_restricted
 from cme.core.models import LocalAuthority, Organisation, TimeStampedModel, la_code_validator
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     def for_user(self, user: User) -> NotificationQuerySet:
         """LA casework roles see the LA's inbox; schools and partners see only what their organisation sent."""
         scope = scope_for(user)
-        base = self.filter(local_authority_id=scope.local_authority_id)
+        base = hide_restricted(self.filter(local_authority_id=scope.local_authority_id), scope, "child_id")  # Art 18
         if scope.kind == "la":
             return base
         if scope.kind == "organisation" and scope.organisation_id:
@@ -204,7 +204,7 @@ class LAEnquiryQuerySet(models.QuerySet["LAEnquiry"]):
         scope = scope_for(user)
         if scope.kind != "la":
             return self.none()
-        return self.filter(local_authority_id=scope.local_authority_id)
+        return hide_restricted(self.filter(local_authority_id=scope.local_authority_id), scope, "child_id")  # Art 18
 
     def open(self) -> LAEnquiryQuerySet:
         return self.filter(responded_on__isnull=True)

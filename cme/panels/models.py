@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q, Subquery
 
 from cme.accounts.policy import scope_for
-from cme.children.models import ChildAccessGrant, RiskFlagType
+from cme.children.models import ChildAccessGrant, RiskFlagType, hide_restricted
 from cme.core.models import LocalAuthority, TimeStampedModel
 
 if TYPE_CHECKING:
@@ -128,7 +128,8 @@ class PanelItemQuerySet(models.QuerySet["PanelItem"]):
         """LA casework roles: every item of the LA's meetings. Panel members: items of the meetings they attend,
         while their access grant to the item's child is active."""
         scope = scope_for(user)
-        base = self.filter(meeting__local_authority_id=scope.local_authority_id)
+        base = hide_restricted(self.filter(meeting__local_authority_id=scope.local_authority_id), scope,
+                               "case__child_id")  # Art 18
         if scope.kind == "la":
             return base
         if scope.kind == "panel":

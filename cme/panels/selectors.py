@@ -90,6 +90,7 @@ def agenda_candidates(*, meeting: PanelMeeting) -> list[Candidate]:
     late = Enquiry.objects.outstanding().filter(case=OuterRef("pk"), case__status__in=ENQUIRING, due__lt=day)
     cases = (
         Case.objects.filter(local_authority_id=meeting.local_authority_id).open()
+        .filter(child__processing_restricted=False)  # UK GDPR Art 18(2): a restricted child is not put forward
         .exclude(pk__in=meeting.items.values("case_id"))
         .annotate(top_severity=active_severity(), has_late=Exists(late))
         .select_related("child").order_by("-priority", "opened_at", "id")

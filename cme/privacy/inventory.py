@@ -136,7 +136,8 @@ INVENTORY: dict[str, ModelEntry] = {
         identifier="legal_forename legal_middle_names legal_surname preferred_forename preferred_surname "
                    "date_of_birth upn nhs_number consistent_identifier forename_key surname_key forename_phonetic "
                    "surname_phonetic surname_prefix",
-        contact="current_postcode", personal="sex upn_is_temporary first_language other_languages",
+        contact="current_postcode",
+        personal="sex upn_is_temporary first_language other_languages processing_restricted",
         special_category="ethnicity", risk_flag="is_restricted"),
     "children.ChildName": _entry(
         CHILD, operational="id child kind source recorded_at",
@@ -354,6 +355,10 @@ INVENTORY: dict[str, ModelEntry] = {
     "privacy.LegalHold": _entry(
         CHILD, operational="id child placed_at until lifted_at", staff="placed_by", free_text="reason"),
     "privacy.DestructionLog": _entry(NONE, operational="id run_at category rule action count"),
+    "privacy.ProcessingRestriction": _entry(
+        FAMILY, operational="id local_authority child recorded_at lifted_at", staff="recorded_by lifted_by",
+        personal="ground requested_by requested_on subject_told_on subject_told_how",
+        free_text="detail lift_reason"),
 }
 
 #: Why a field has the class it has, where that is not obvious (shown in the data map).
@@ -363,6 +368,8 @@ NOTES: dict[str, str] = {
     "django_tasks_database.DBTaskResult.args_kwargs": "Tasks take ids only (STYLE 2.4), never personal data.",
     "audit.AuditEvent.changes": "Old and new values of changed fields, so it holds whatever those fields hold.",
     "children.Child.is_restricted": "Marks a child at risk of being traced (e.g. living in a refuge).",
+    "children.Child.processing_restricted": "UK GDPR Art 18: the data subject has restricted processing.",
+    "privacy.ProcessingRestriction.requested_by": "Who asked for the restriction: the child, a parent, a solicitor.",
     "children.Child.first_language": "Not Art 9 on its own; can suggest ethnic origin, so shown to casework only.",
     "children.Address.la_code": "The LA area only, not the address.",
     "matching.MatchCandidate.explanation": "Comparison levels and match weights (no values).",

@@ -66,3 +66,54 @@ class DestructionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_at:%Y-%m-%d} {self.category}: {self.count} ({self.action})"
+
+
+class ProcessingRestriction(models.Model):
+    """UK GDPR Art 18 restriction of processing, one row per restriction (history kept: never deleted or reused).
+
+    While a row is in force (`lifted_at` empty) the child's record is only stored: hidden from every role but the
+    data protection officer (`Child.processing_restricted`, kept in step by `privacy.services`), kept by the
+    retention purge, and left out of the daily detection rules and the panel agenda. Art 18(3): the data subject is
+    told before the restriction is lifted; `subject_told_on` records when and `subject_told_how` how."""
+
+    class Ground(models.TextChoices):
+        ACCURACY_CONTESTED = "accuracy_contested", "The accuracy of the data is contested (Art 18(1)(a))"
+        UNLAWFUL_ERASURE_OPPOSED = "unlawful_erasure_opposed", (
+            "The processing is unlawful and the data subject opposes erasure (Art 18(1)(b))")
+        LEGAL_CLAIMS = "legal_claims", (
+            "The data subject needs the data for legal claims; the council no longer does (Art 18(1)(c))")
+        OBJECTION_PENDING = "objection_pending", (
+            "The data subject has objected (Art 21(1)); the council's grounds are being checked (Art 18(1)(d))")
+
+    local_authority = models.ForeignKey("core.LocalAuthority", on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="processing_restrictions")
+    ground = models.CharField(max_length=30, choices=Ground.choices)
+    requested_by = models.CharField(max_length=200, help_text="Who asked: the child, a parent, their solicitor...")
+    requested_on = models.DateField()
+    detail = models.TextField(blank=True, help_text="What is contested or objected to, and what was checked.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    lift_reason = models.CharField(max_length=500, blank=True)
+    subject_told_on = models.DateField(null=True, blank=True, help_text="Art 18(3): told before the lifting.")
+    subject_told_how = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["child"], condition=models.Q(lifted_at__isnull=True),
+                                    name="one_processing_restriction_in_force"),
+            models.CheckConstraint(
+                condition=models.Q(lifted_at__isnull=True) | models.Q(subject_told_on__isnull=False),
+                name="restriction_lifted_only_after_telling_the_subject"),
+        ]
+        indexes = [models.Index(fields=["local_authority", "lifted_at"])]
+
+    def __str__(self) -> str:
+        return f"Restriction of processing on {self.child_id} ({self.get_ground_display()})"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None

@@ -8,7 +8,7 @@ from cme.accounts.models import User
 from cme.audit.models import AuditEvent
 from cme.children.models import Child, ChildName
 from cme.children.restriction import SUMMARY as BREAK_GLASS_SUMMARY
-from cme.privacy.models import RetentionRule
+from cme.privacy.models import ProcessingRestriction, RetentionRule
 
 
 def breakglass_events(*, user: User) -> QuerySet[AuditEvent]:
@@ -25,3 +25,15 @@ def rectification_history(*, child: Child) -> tuple[QuerySet[AuditEvent], QueryS
 
 def retention_rules() -> QuerySet[RetentionRule]:
     return RetentionRule.objects.all()
+
+
+def restrictions_in_force(*, user: User) -> QuerySet[ProcessingRestriction]:
+    """Art 18 restrictions in force in the user's local authority (the DPO's list)."""
+    return ProcessingRestriction.objects.filter(local_authority_id=user.local_authority_id, lifted_at__isnull=True
+                                                ).select_related("child", "recorded_by").order_by("-recorded_at")
+
+
+def restriction_history(*, child: Child) -> QuerySet[ProcessingRestriction]:
+    """Every restriction of the child's processing, in force or lifted, newest first (the child comes from the
+    user's scope: `children.selectors.child_detail`)."""
+    return child.processing_restrictions.select_related("recorded_by", "lifted_by").order_by("-recorded_at", "-pk")

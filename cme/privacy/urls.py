@@ -11,4 +11,6 @@ urlpatterns = [
     path("children/<int:pk>/subject-access/download/", views.sar_download, name="sar-download"),
     path("children/<int:pk>/correct/", views.rectify, name="rectify"),
     path("children/<int:pk>/legal-hold/", views.hold_new, name="hold-new"),
+    path("restrictions/", views.restriction_list, name="restrictions"),
+    path("children/<int:pk>/restriction/", views.restriction_page, name="restriction"),
 ]

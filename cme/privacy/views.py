@@ -1,4 +1,5 @@
-"""Data protection pages: subject access export, rectification, legal hold, break-glass report, retention."""
+"""Data protection pages: subject access export, rectification, legal hold, break-glass report, retention, and
+restriction of processing (UK GDPR Art 18)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from cme.children import restriction
 from cme.children import selectors as child_selectors
 from cme.children.services import ChildChangedError, child_update
 from cme.privacy import recipients, sar, selectors, services
-from cme.privacy.forms import LegalHoldForm, RectifyForm
+from cme.privacy.forms import LegalHoldForm, RectifyForm, RestrictionForm, RestrictionLiftForm
 
 
 @permission_required("privacy.sar")
@@ -107,3 +108,45 @@ def retention(request: HttpRequest) -> HttpResponse:
     lines = services.retention_purge(dry_run=True)
     return render(request, "privacy/retention.html", {"title": "Retention schedule",
                                                       "rules": selectors.retention_rules(), "lines": lines})
+
+
+@permission_required("privacy.restrict")
+def restriction_list(request: HttpRequest) -> HttpResponse:
+    """The DPO's list of the Art 18 restrictions in force in their LA (each child shown is an audited read)."""
+    page = Paginator(selectors.restrictions_in_force(user=request.user), 50).get_page(  # type: ignore[arg-type]
+        request.GET.get("page"))
+    Auditor.from_request(request).record_many(AuditEvent.Action.VIEW, page.object_list, child_id_attr="child_id",
+                                              summary="restrictions of processing (Art 18) list")
+    return render(request, "privacy/restrictions.html", {"title": "Restrictions of processing", "page": page})
+
+
+@permission_required("privacy.restrict")
+@require_http_methods(["GET", "POST"])
+def restriction_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a restriction of processing for a child (Art 18(1)), or lift the one in force (Art 18(3))."""
+    child = child_selectors.child_detail(user=request.user, pk=pk)  # type: ignore[arg-type]
+    restriction.require_reason(request, child)  # DP-6 break-glass (a child at risk of being traced)
+    history = selectors.restriction_history(child=child)
+    current = next((r for r in history if r.in_force), None)
+    form_class = RestrictionLiftForm if current else RestrictionForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        actor, data = Auditor.from_request(request), form.cleaned_data
+        try:
+            if current:
+                services.processing_restriction_lift(actor=actor, user=request.user, restriction=current,  # type: ignore[arg-type]
+                                                     **data)
+                messages.success(request, "Restriction lifted. The record is processed normally again.")
+            else:
+                services.processing_restriction_place(actor=actor, user=request.user, child=child,  # type: ignore[arg-type]
+                                                      **data)
+                messages.success(request, "Processing restricted. Only the data protection officer can see this "
+                                          "record until the restriction is lifted.")
+            return redirect("privacy:restriction", pk=child.pk)
+        except services.RestrictionError as error:
+            form.add_error(None, str(error))
+    Auditor.from_request(request).record(AuditEvent.Action.VIEW, child, child_id=child.pk,
+                                         summary="restriction of processing page (Art 18)")
+    return render(request, "privacy/restriction.html", {
+        "title": "Restriction of processing", "child": child, "form": form, "current": current,
+        "history": history})

@@ -15,9 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
-from cme.accounts.policy import has_permission
+from cme.accounts.policy import has_permission, scope_for
 from cme.cases.models import Case, CaseQuerySet, Enquiry, EnquiryQuerySet, Task, TaskQuerySet
-from cme.children.models import Child, Enrolment, RiskFlag, School
+from cme.children.models import Child, Enrolment, RiskFlag, School, hide_restricted
 from cme.children.restriction import LABEL
 from cme.ehe.models import EHERecord
 from cme.law import school_age
@@ -85,6 +85,11 @@ def report_scope(*, user: User, filters: ReportFilter | None = None) -> ReportSc
         timetables = PartTimeTimetable.objects.filter(local_authority_id=la_id, child__merged_into__isnull=True)
         ehe_records = EHERecord.objects.filter(local_authority_id=la_id, child__merged_into__isnull=True)
         children = Child.objects.filter(local_authority_id=la_id, merged_into__isnull=True)
+        # UK GDPR Art 18: a restricted child's records are only stored, so they are not counted either.
+        scope = scope_for(user)
+        cases, notifications, timetables, ehe_records = (hide_restricted(q, scope, "child_id") for q in (
+            cases, notifications, timetables, ehe_records))
+        tasks, children = hide_restricted(tasks, scope, "case__child_id"), hide_restricted(children, scope, "pk")
     else:
         cases = Case.objects.for_user(user)
         notifications = Notification.objects.for_user(user)

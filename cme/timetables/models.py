@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from cme.accounts.policy import scope_for
-from cme.children.models import Child, Contact, School
+from cme.children.models import Child, Contact, School, hide_restricted
 from cme.core.models import LocalAuthority, TimeStampedModel
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ class PartTimeTimetableQuerySet(models.QuerySet["PartTimeTimetable"]):
     def for_user(self, user: User) -> PartTimeTimetableQuerySet:
         """LA casework roles see the LA's register; a school sees only the timetables of its own school."""
         scope = scope_for(user)
-        base = self.filter(local_authority_id=scope.local_authority_id, child__merged_into__isnull=True)
+        base = hide_restricted(self.filter(local_authority_id=scope.local_authority_id,
+                                           child__merged_into__isnull=True), scope, "child_id")  # Art 18
         if scope.kind == "la":
             return base
         if scope.kind == "organisation" and user.role == "school_user" and scope.organisation_id:

@@ -70,6 +70,7 @@ def reminders_due(*, local_authority: LocalAuthority, on: dt.date) -> list[Remin
     timetables = list(
         PartTimeTimetable.objects.filter(local_authority=local_authority, status=PartTimeTimetable.Status.ACTIVE,
                                          next_review_due__lte=due_by)
+        .exclude(child__processing_restricted=True)  # UK GDPR Art 18(2): stored only
         .select_related("school").only("next_review_due", "school__name", "school__organisation_id")
     )
     team = [local_authority.cme_mailbox] if local_authority.cme_mailbox else _emails(
@@ -95,7 +96,8 @@ def reminders_due(*, local_authority: LocalAuthority, on: dt.date) -> list[Remin
                           for email in _emails(local_authority, [Role.SCHOOL_USER], organisation_id)]
     contacts = list(
         EHERecord.objects.filter(local_authority=local_authority, status=EHERecord.Status.ACTIVE,
-                                 next_annual_contact__lte=due_by).values_list("next_annual_contact", flat=True)
+                                 next_annual_contact__lte=due_by)
+        .exclude(child__processing_restricted=True).values_list("next_annual_contact", flat=True)
     )
     if contacts:
         overdue, due = _counts(contacts, on)

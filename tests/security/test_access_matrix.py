@@ -182,6 +182,7 @@ FOREIGN_OBJECTS: dict[str, Finder] = {
     "privacy:sar-download": pk("children.Child"),
     "privacy:rectify": pk("children.Child"),
     "privacy:hold-new": pk("children.Child"),
+    "privacy:restriction": pk("children.Child"),
     "cme_children_api_read_child": lambda: (lambda v: None if v is None else {"child_id": v})(
         _first("children.Child")),
     "cme_api_routers_cases_read_case": lambda: (lambda v: None if v is None else {"case_id": v})(

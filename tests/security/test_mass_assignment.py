@@ -69,7 +69,7 @@ INJECTED_NAMES = (*FK_NAMES, *VALUE_NAMES)
 
 #: Roles tried first when several have the action (the busiest users of each page).
 ROLE_ORDER = [Role.ATTENDANCE_MANAGER, Role.CME_OFFICER, Role.EHE_OFFICER, Role.SYSTEM_ADMIN, Role.SCHOOL_USER,
-              Role.PARTNER_USER, Role.PANEL_MEMBER, Role.READONLY_MANAGER]
+              Role.PARTNER_USER, Role.PANEL_MEMBER, Role.READONLY_MANAGER, Role.DATA_PROTECTION_OFFICER]
 
 
 def _methods(callback: Any) -> tuple[str, ...] | None:

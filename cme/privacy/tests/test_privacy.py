@@ -161,7 +161,7 @@ def test_DP_5_rectification_keeps_history_and_second_editor_is_told(la: LocalAut
 # --- break-glass report ----------------------------------------------------------------------------------------
 
 def test_breakglass_report_lists_reasons_for_managers_only(la: LocalAuthority, officer: User, manager: User,
-                                                           outsider: User,
+                                                           outsider: User, dpo: User,
                                                            client_for: Callable[[User], Client]) -> None:
     child = ChildFactory(local_authority=la, is_restricted=True)
     client = client_for(officer)
@@ -169,6 +169,8 @@ def test_breakglass_report_lists_reasons_for_managers_only(la: LocalAuthority, o
     client.post(f"/children/{child.pk}/reason/", {"reason": "Safeguarding strategy meeting today"})
     page = client_for(manager).get("/privacy/restricted-record-access/")
     assert page.status_code == 200 and "Safeguarding strategy meeting today" in page.content.decode()
+    for_dpo = client_for(dpo).get("/privacy/restricted-record-access/")
+    assert "Safeguarding strategy meeting today" in for_dpo.content.decode()  # the DPO reviews them too
     assert client.get("/privacy/restricted-record-access/").status_code == 403
     other = client_for(outsider)
     assert "Safeguarding strategy" not in other.get("/privacy/restricted-record-access/").content.decode()
