@@ -17,18 +17,5 @@ class Role(models.TextChoices):
     DATA_PROTECTION_OFFICER = "data_protection_officer", "Data protection officer"
 
 
-#: Roles held by LA staff (not school or partner users). Two-factor is required for every role: policy.TWO_FACTOR_ROLES.
-LA_STAFF_ROLES = frozenset(
-    {
-        Role.CME_OFFICER,
-        Role.ATTENDANCE_MANAGER,
-        Role.EHE_OFFICER,
-        Role.PANEL_MEMBER,
-        Role.READONLY_MANAGER,
-        Role.SYSTEM_ADMIN,
-        Role.DATA_PROTECTION_OFFICER,
-    }
-)
-
 #: Roles that work on individual children across the whole LA.
 LA_CASEWORK_ROLES = frozenset({Role.CME_OFFICER, Role.ATTENDANCE_MANAGER, Role.EHE_OFFICER})
