@@ -159,9 +159,9 @@ def registration_options(*, request: HttpRequest, user: User) -> str:
 
 def register(*, request: HttpRequest, user: User, name: str, credential_json: str) -> SecurityKey:
     """Check the browser's answer to `registration_options` and keep the new key (audited)."""
-    stored = _challenge_take(request, REGISTER, user)
     auditor = Auditor.from_request(request)
     try:
+        stored = _challenge_take(request, REGISTER, user)
         if SecurityKey.objects.filter(user=user).count() >= MAX_KEYS:
             raise SecurityKeyError(f"You already have {MAX_KEYS} security keys. Remove one before adding another.")
         credential = _parse(credential_json)
@@ -220,9 +220,9 @@ def authenticate(*, request: HttpRequest, user: User, credential_json: str) -> S
     """Check the browser's answer to `authentication_options`; the key used, with its counter moved on.
 
     The caller marks the session verified (django_otp.login). Refusals are audited as failed sign-ins."""
-    challenge = _challenge_take(request, AUTHENTICATE, user)["challenge"]
     auditor = Auditor.from_request(request)
     try:
+        challenge = _challenge_take(request, AUTHENTICATE, user)["challenge"]
         credential = _parse(credential_json)
         key = SecurityKey.objects.filter(user=user, confirmed=True, credential_id=str(credential.get("id", ""))
                                          ).first()
