@@ -8,7 +8,9 @@ moving its signature counter on by one each time (as a real key does). Both retu
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 import secrets
 import struct
 from typing import Any
@@ -68,3 +70,10 @@ class SoftAuthenticator:
                          "authenticatorData": bytes_to_base64url(auth_data),
                          "signature": bytes_to_base64url(signature)},
         })
+
+
+def options_in(page: str) -> str:
+    """The WebAuthn options a page gives its form (data-webauthn-options), as the browser script reads them."""
+    found = re.search(r'data-webauthn-options="([^"]*)"', page)
+    assert found, "no WebAuthn options on the page"
+    return html.unescape(found.group(1))

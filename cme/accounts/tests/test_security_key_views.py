@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import time
 
@@ -13,17 +12,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cme.accounts.models import SecurityKey, User
-from cme.accounts.tests.soft_authenticator import SoftAuthenticator
+from cme.accounts.tests.soft_authenticator import SoftAuthenticator, options_in
 from cme.audit.models import AuditEvent
-from cme.personas import sign_in
 
 ORIGIN = "http://testserver"
-
-
-def options_in(page: str) -> str:
-    found = re.search(r'data-webauthn-options="([^"]*)"', page)
-    assert found, "no WebAuthn options on the page"
-    return html.unescape(found.group(1))
 
 
 def add_key(client: Client, key: SoftAuthenticator, name: str = "Blue key") -> SecurityKey:
