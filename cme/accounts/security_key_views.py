@@ -99,7 +99,7 @@ def security_key_sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/security_key_sign_in.html", {
         "title": "Use your security key", "form": form, "error": error, "next": str(target),
         "options": security_keys.authentication_options(request=request, user=user),
-        "verified": user.is_verified(),
+        "verified": user.is_verified(),  # type: ignore[attr-defined]
     })
 
 

@@ -238,6 +238,8 @@ def authenticate(*, request: HttpRequest, user: User, credential_json: str) -> S
             key.sign_count = verified.new_sign_count
             key.last_used_at = timezone.now()
             key.save(update_fields=["sign_count", "last_used_at"])
+            auditor.record(AuditEvent.Action.MFA, user, summary=f"verified with security key {key.name}"[:300],
+                           changes={"security_key": key.pk})
     except (WebAuthnException, SecurityKeyError) as error:
         counter = "sign count" in str(error).lower()
         auditor.record(AuditEvent.Action.SIGN_IN_FAILED, user, summary=(
@@ -246,6 +248,4 @@ def authenticate(*, request: HttpRequest, user: User, credential_json: str) -> S
         if isinstance(error, SecurityKeyError):
             raise
         raise SecurityKeyError("Your security key's answer was not accepted. Try again.") from error
-    auditor.record(AuditEvent.Action.MFA, user, summary=f"verified with security key {key.name}"[:300],
-                   changes={"security_key": key.pk})
     return key
