@@ -133,3 +133,10 @@ def test_the_security_key_required_page_says_how(client_for, la_admin: User, has
         assert f"{reverse('accounts:two-factor-security-key')}?next=/admin/" in body
     else:
         assert reverse("accounts:security-keys") in body and "Get a security key" in body
+
+
+def test_the_security_keys_page_is_linked_under_the_users_name(client_for, officer: User,  # type: ignore[no-untyped-def]
+                                                               school_user: User) -> None:
+    link = f'href="{reverse("accounts:security-keys")}"'
+    assert link in client_for(officer).get(reverse("core:home")).content.decode()
+    assert link not in client_for(school_user).get(reverse("core:home")).content.decode()
