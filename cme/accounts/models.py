@@ -99,3 +99,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def role_label(self) -> str:
         return Role(self.role).label
+
+
+from cme.accounts.security_key_models import SecurityKey  # noqa: E402, F401  (AC-8; a module of its own)

@@ -16,6 +16,7 @@ from django_otp.qr import write_qrcode_image
 
 from cme.accounts import services
 from cme.accounts.forms import PasswordResetRequestForm, SignInForm, TwoFactorForm, TwoFactorSetupForm
+from cme.accounts.security_keys import has_security_key  # AC-8
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
 
@@ -68,7 +69,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         Auditor.from_request(request).record(AuditEvent.Action.SIGN_IN_FAILED, user, summary="wrong security code")
         form.add_error("token", "The security code is not correct or has expired")
     return render(request, "accounts/two_factor.html", {"title": "Enter your security code", "form": form,
-                                                          "next": request.GET.get("next", "")})
+                                                          "next": request.GET.get("next", ""),
+                                                          "security_key": has_security_key(user)})  # type: ignore[arg-type]
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,9 @@ addition, change or deletion through the Auditor with who, what and the admin's 
 
 A signed-in user who may not use the admin (every role but the system administrator) gets a 404 from every admin
 URL, as if there were no admin there (SECURITY-PLAN AC-8 "other roles 404"), and the denial is audited (LOG-3).
-Anonymous users are sent to the service's sign-in (`cme/urls.py`).
+Anonymous users are sent to the service's sign-in (`cme/urls.py`). With `CME_ADMIN_REQUIRES_SECURITY_KEY` (on in
+production), a system administrator whose session passed two-factor with a code, not a security key, is sent to
+`accounts:security-key-required` from every admin URL (AC-8, phishing-resistant: ASVS v5.0.0 6.5.x).
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from cme.audit.models import AuditEvent
 from cme.audit.services import Auditor
@@ -54,6 +60,12 @@ class AuditedAdminSite(admin.AdminSite):
         def signed_in_admins_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.is_authenticated and not self.has_permission(request):
                 raise Http404("No administration pages here.")
+            if request.user.is_authenticated and settings.CME_ADMIN_REQUIRES_SECURITY_KEY:
+                from cme.accounts.security_keys import verified_with_security_key
+
+                if not verified_with_security_key(request):  # AC-8: a code from an app is not enough here
+                    target = reverse("accounts:security-key-required")
+                    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
             return inner(request, *args, **kwargs)
 
         return signed_in_admins_only

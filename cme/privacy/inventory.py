@@ -119,6 +119,9 @@ INVENTORY: dict[str, ModelEntry] = {
         staff="email full_name role organisation job_title is_active date_joined",
         security="password last_login is_superuser failed_sign_in_count locked_until session_epoch groups "
                  "user_permissions"),
+    "accounts.SecurityKey": _entry(  # AC-8: a WebAuthn credential; the private key never leaves the authenticator
+        STAFF, staff="user name", operational="id confirmed created_at aaguid transports backed_up",
+        security="credential_id public_key sign_count user_handle last_used_at"),
     "audit.AuditEvent": _entry(
         STAFF + "; the child it is about",
         operational="id at local_authority_id action object_type object_id child_id",

@@ -148,6 +148,15 @@ OTP_TOTP_ISSUER = "Children missing education"
 # AC-8: where the Django admin (system administrators only) is mounted. Production refuses the default "admin/";
 # each council sets its own path (CME_ADMIN_PATH), so the admin is not at a well-known address.
 CME_ADMIN_PATH = envurlpath("CME_ADMIN_PATH", "admin/")
+# AC-8 (proposed, the council's decision): the admin only for a session verified with a security key (WebAuthn),
+# not a code from an app. Off here (development, demo, tests); production turns it on (settings/production.py).
+CME_ADMIN_REQUIRES_SECURITY_KEY = envbool("CME_ADMIN_REQUIRES_SECURITY_KEY", False)
+# WebAuthn relying party: the service's domain (default: the first of ALLOWED_HOSTS). Keys registered for one
+# domain work only there: set it once, before anyone registers a key. CME_WEBAUTHN_ORIGINS (optional) lists the
+# exact origins; by default the page's own https://host, if that host is the relying party id or under it.
+CME_WEBAUTHN_RP_ID = env("CME_WEBAUTHN_RP_ID", "")
+CME_WEBAUTHN_ORIGINS = envlist("CME_WEBAUTHN_ORIGINS")
+CME_WEBAUTHN_RP_NAME = "Children missing education"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

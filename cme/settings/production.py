@@ -16,6 +16,8 @@ if len(SECRET_KEY) < 50:
 CME_ADMIN_PATH = envurlpath("CME_ADMIN_PATH", "system-administration/")
 if CME_ADMIN_PATH == "admin/":
     raise ImproperlyConfigured("CME_ADMIN_PATH must not be admin/ in production: choose the council's own path.")
+# AC-8: a system administrator opens the admin only after signing in with a security key (phishing-resistant).
+CME_ADMIN_REQUIRES_SECURITY_KEY = envbool("CME_ADMIN_REQUIRES_SECURITY_KEY", True)
 
 # Persistent database connections (a new PostgreSQL connection per request costs several milliseconds), checked
 # before reuse so a restarted database is reconnected cleanly.

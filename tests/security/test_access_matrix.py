@@ -56,6 +56,10 @@ ALLOWLIST: dict[str, str] = {
     "accounts:password-reset-confirm": "password reset (single-use token)",
     "accounts:password-reset-complete": "password reset",
     "accounts:reauth": "re-authentication step (any signed-in user)",
+    "accounts:two-factor-security-key": "second factor step with a security key (AC-8)",
+    "accounts:security-keys": "the user's own security keys (AC-8; users with two-factor, else 404)",
+    "accounts:security-key-remove": "removes one of the user's own keys; another's is a 404 (test_security_key_views)",
+    "accounts:security-key-required": "tells a system admin that the admin needs a security key (AC-8)",
     "children:reason": "reason form for a restricted record that a permitted page just asked about (DP-6); shows "
                        "nothing about the child, and 404 unless that page named the child in this session",
     "notifications:public-report": "public: a resident reports a child (R2.x)",

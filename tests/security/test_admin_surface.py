@@ -9,6 +9,10 @@ is written. Anonymous users are sent to the service's sign-in page (the admin's 
 it). A system administrator who has only passed the password step is sent to two-factor; after it, the admin
 opens. Run with `-s` for the figures.
 
+With `CME_ADMIN_REQUIRES_SECURITY_KEY` (on in production, the council's decision), a system administrator verified
+with a code (TOTP) is sent from every admin URL to the page that says the admin needs a security key; after signing
+in with a security key (WebAuthn, phishing-resistant) the admin opens.
+
 The admin's path is `CME_ADMIN_PATH`: with it moved, every admin URL at the old `/admin/` is a 404 for everyone
 (the system administrator included) and the admin opens at the new path. Production settings put it elsewhere
 than `/admin/` by default and refuse `admin/`.
@@ -143,6 +147,73 @@ def test_ac8_every_admin_change_is_an_audit_event(la_admin: User, officer: User)
     events = AuditEvent.objects.filter(summary__startswith="admin:", actor=la_admin)
     assert set(events.values_list("action", flat=True)) == {AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE}
     assert events.get(action=AuditEvent.Action.UPDATE).object_id == str(officer.pk)
+
+
+@pytest.fixture
+def key_required(settings) -> None:  # type: ignore[no-untyped-def]
+    """CME_ADMIN_REQUIRES_SECURITY_KEY as in production (development and tests leave it off)."""
+    settings.CME_ADMIN_REQUIRES_SECURITY_KEY = True
+
+
+def test_ac8_with_security_keys_required_a_code_opens_no_admin_url_and_a_key_opens_them(
+        key_required: None, la_admin: User) -> None:
+    """A system administrator verified with a code from an app (TOTP) is sent from every admin URL, GET and POST,
+    to the page that says the admin needs a security key; after the step up with a key the admin opens."""
+    from cme.accounts.tests.soft_authenticator import SoftAuthenticator, options_in
+    from cme.personas import sign_in
+
+    urls = admin_urls()
+    writes = [url for url in urls if url.endswith(("/add/", "/change/", "/delete/"))]
+    code_only = sign_in(Client(), la_admin)
+    before, log_before = _row_counts(), LogEntry.objects.count()
+    required = reverse("accounts:security-key-required")
+    responses = [(method, url, getattr(code_only, method)(url)) for url in urls
+                 for method in (("get", "post") if url in writes else ("get",))]
+    sent = [(m, u) for m, u, r in responses if r.status_code == 302 and r["Location"].startswith(required)]
+    reached = [(m, u) for m, u, r in responses if ADMIN_MARK in r.content.decode()]
+    assert reached == [] and len(sent) == len(responses) == len(urls) + len(writes)
+    assert _row_counts() == before and LogEntry.objects.count() == log_before
+    told = code_only.get(reverse("admin:index"), follow=True).content.decode()
+    assert "You need to use a security key" in told and reverse("accounts:security-keys") in told
+
+    key = SoftAuthenticator()
+    page = code_only.get(reverse("accounts:security-keys")).content.decode()
+    added = code_only.post(reverse("accounts:security-keys"), {"name": "Admin key",
+                                                               "credential": key.create(options_in(page),
+                                                                                        "http://testserver")})
+    assert added.status_code == 302
+    assert code_only.get(reverse("admin:index"))["Location"].startswith(required)  # a key added is not a key used
+    step_up = f"{reverse('accounts:two-factor-security-key')}?next={reverse('admin:index')}"
+    page = code_only.get(step_up).content.decode()
+    done = code_only.post(step_up, {"credential": key.get(options_in(page), "http://testserver"),
+                                    "next": reverse("admin:index")})
+    assert done.status_code == 302 and done["Location"] == reverse("admin:index")
+    after = admin_urls()  # now with the pages of the rows the steps above wrote (the key's own among them)
+    opened = [url for url in after if code_only.get(url).status_code == 200]
+    still_sent = [url for url in after if code_only.get(url).get("Location", "").startswith(required)]
+    print(f"\nAC-8 (CME_ADMIN_REQUIRES_SECURITY_KEY on): system admin verified with a code: {len(sent)} of "
+          f"{len(responses)} admin requests ({len(urls)} URLs GET + {len(writes)} POST) sent to "
+          f"'needs a security key', admin pages reached {len(reached)}, rows written 0; after signing in with a "
+          f"security key {len(opened)} of {len(after)} admin URLs open (the rest: 403 by the admin itself), "
+          f"{len(still_sent)} sent away")
+    assert reverse("admin:index") in opened and still_sent == []
+    assert ADMIN_MARK in code_only.get(reverse("admin:index")).content.decode()
+
+
+def test_ac8_security_key_required_for_the_admin_is_on_in_production_only(tmp_path: Path) -> None:
+    from django.conf import settings
+
+    assert settings.CME_ADMIN_REQUIRES_SECURITY_KEY is False  # tests, as development and the demo
+    root = Path(__file__).resolve().parents[2]
+    probe = "import django; django.setup(); from django.conf import settings; " \
+            "print(settings.CME_ADMIN_REQUIRES_SECURITY_KEY)"
+    for module, expected in (("cme.settings.production", "True"), ("cme.settings.dev", "False")):
+        env = {"DJANGO_SETTINGS_MODULE": module, "SECRET_KEY": "admin-key-test-only-" + "x" * 50,
+               "ALLOWED_HOSTS": "cme.example.org", "PATH": "/usr/bin:/bin", "CME_VAR_DIR": str(tmp_path),
+               "PYTHONPATH": str(root)}
+        result = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env,  # noqa: S603 - fixed command
+                                capture_output=True, text=True, check=False)
+        assert result.stdout.strip().splitlines()[-1] == expected, (module, result.stderr[-2000:])
 
 
 MOVED = "council-sysadmin/"

@@ -24,7 +24,8 @@ def test_cfg2_anonymous_and_two_factor_pages_carry_the_security_headers(officer:
         checked[f"anonymous {name}"] = missing_headers(anonymous.get(url, secure=True).headers)
     half = Client(raise_request_exception=False)
     half.force_login(officer)
-    for name in ("accounts:two-factor", "accounts:two-factor-setup", "accounts:two-factor-qr", "core:home"):
+    for name in ("accounts:two-factor", "accounts:two-factor-setup", "accounts:two-factor-qr",
+                 "accounts:two-factor-security-key", "core:home"):
         checked[f"password only {name}"] = missing_headers(half.get(reverse(name), secure=True).headers)
     checked["password only API"] = missing_headers(half.get("/api/v1/cases", secure=True).headers)
     print(f"\nCFG-2: {len(checked)} anonymous / password-only responses, missing "  # noqa: T201

@@ -38,6 +38,7 @@ MFA_ALLOWLIST: dict[str, str] = {
     "accounts:two-factor": "the second factor step",
     "accounts:two-factor-setup": "second factor enrolment",
     "accounts:two-factor-qr": "second factor enrolment (QR image)",
+    "accounts:two-factor-security-key": "the second factor step with a security key (AC-8)",
     "accounts:password-reset": "password reset (public)",
     "accounts:password-reset-sent": "password reset (public)",
     "accounts:password-reset-confirm": "password reset (public, single-use token; the reset does not sign in)",
