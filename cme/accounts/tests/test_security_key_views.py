@@ -81,8 +81,12 @@ def test_a_key_is_removed_by_its_owner_only(client_for, officer: User, manager: 
     assert AuditEvent.objects.filter(actor=officer, summary="security key removed: Blue key").count() == 1
 
 
-def test_users_without_two_factor_have_no_security_keys_page(client_for, school_user: User) -> None:  # type: ignore[no-untyped-def]
-    assert client_for(school_user).get(reverse("accounts:security-keys")).status_code == 404
+def test_every_role_may_add_a_key_but_not_before_the_second_step(client_for, school_user: User) -> None:  # type: ignore[no-untyped-def]
+    """AUTH-3: every role signs in with two factors, so school users can add a key too; a session past the password
+    step only is sent to the two-factor step first."""
+    assert client_for(school_user).get(reverse("accounts:security-keys")).status_code == 200
+    page = password_only(school_user).get(reverse("accounts:security-keys"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:two-factor"))
 
 
 def test_sign_in_with_a_key_at_the_two_factor_step(client_for, officer: User) -> None:  # type: ignore[no-untyped-def]
@@ -139,4 +143,5 @@ def test_the_security_keys_page_is_linked_under_the_users_name(client_for, offic
                                                                school_user: User) -> None:
     link = f'href="{reverse("accounts:security-keys")}"'
     assert link in client_for(officer).get(reverse("core:home")).content.decode()
-    assert link not in client_for(school_user).get(reverse("core:home")).content.decode()
+    assert link in client_for(school_user).get(reverse("core:home")).content.decode()
+    assert link not in password_only(school_user).get(reverse("accounts:two-factor")).content.decode()
