@@ -78,6 +78,7 @@ def set_state(fields: list[FlagField], state: int) -> None:
 _NOISE = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"'), 'name="csrfmiddlewaretoken"'),
     (re.compile(r'nonce="[^"]*"'), "nonce"),
+    (re.compile(r'data-webauthn-options="[^"]*"'), "data-webauthn-options"),  # a new random challenge each time
     (re.compile(r"\b\d{1,2}:\d{2}(:\d{2})?\b"), "hh:mm"),  # clock times (the minutes' "Produced at")
 ]
 
