@@ -168,7 +168,7 @@ def test_a_quarantined_file_is_never_downloadable_by_any_role(clamd: socketserve
                                                               request: pytest.FixtureRequest) -> None:
     _upload(client_for(officer), case, "letter.txt", b"note " + EICAR)
     entry = QuarantinedFile.objects.get()
-    personas = ["officer", "manager", "school_user", "partner_user", "readonly_manager", "panel_member",
+    personas = ["officer", "manager", "school_user", "partner_user", "readonly_manager", "panel_member", "dpo",
                 "la_admin", "outsider"]
     opts = QuarantinedFile._meta
     urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")] + [
