@@ -5,6 +5,8 @@ Templates call `{{ field(form.name) }}` and `{{ error_summary(form) }}`; no hand
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 from functools import cache
 from typing import Any
@@ -20,6 +22,46 @@ from markupsafe import Markup
 def _macro(component: str, name: str) -> Any:
     env = engines["jinja2"].env  # type: ignore[attr-defined]
     return getattr(env.get_template(f"govuk_frontend_jinja/components/{component}/macro.html").module, name)
+
+
+# A GOV.UK macro is a pure function of its parameters, and rendering one is the costliest part of most pages (a
+# select of the council's schools is ~400 options through the attributes macro). Fields a user has not typed into
+# (no value, no error) and choice fields render the same markup for the same parameters, so that markup is kept in
+# a small per-process LRU keyed by the parameters' repr (PERF-1). Typed values (names, dates of birth, notes) are
+# never kept, so the cache holds no personal data a user entered. Only plain values are keyed: an object whose repr
+# does not say what it renders (a lazy string, a model) makes the call uncached.
+_MEMO_SIZE = 512
+_memo: OrderedDict[tuple[str, str, str], Markup] = OrderedDict()
+_memo_lock = threading.Lock()
+_PLAIN = (str, int, float, bool, type(None), Markup)
+
+
+def _plain(value: Any) -> bool:
+    if type(value) in _PLAIN:
+        return True
+    if type(value) is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if type(value) in (list, tuple):
+        return all(_plain(v) for v in value)
+    return False
+
+
+def _render(component: str, name: str, params: dict[str, Any], *, remember: bool) -> Markup:
+    """`_macro(component, name)(params)`, from the LRU when `remember` and the parameters are plain values."""
+    if not remember or not _plain(params):
+        return _macro(component, name)(params)  # type: ignore[no-any-return]
+    key = (component, name, repr(params))
+    with _memo_lock:
+        html = _memo.get(key)
+        if html is not None:
+            _memo.move_to_end(key)
+            return html
+    html = _macro(component, name)(params)
+    with _memo_lock:
+        _memo[key] = html
+        if len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    return html
 
 
 class GovUKDateWidget(forms.Widget):
@@ -112,36 +154,36 @@ def render_field(bf: BoundField, *, label_class: str = "govuk-label--s", page_he
         ]
         params = {"id": bf.auto_id, "namePrefix": bf.html_name, "items": items, "hint": hint, "errorMessage": error,
                   "fieldset": {"legend": legend}}
-        return _macro("date-input", "govukDateInput")(params)  # type: ignore[no-any-return]
+        return _render("date-input", "govukDateInput", params, remember=not error and not any(parts.values()))
     if isinstance(widget, forms.RadioSelect):
         items = [{"value": str(v), "text": str(t), "checked": str(v) == str(value)} for v, t in bf.field.choices]
         params = {"idPrefix": bf.auto_id, "name": bf.html_name, "items": items, "hint": hint, "errorMessage": error,
                   "fieldset": {"legend": legend}, "classes": classes}
-        return _macro("radios", "govukRadios")(params)  # type: ignore[no-any-return]
+        return _render("radios", "govukRadios", params, remember=not error)
     if isinstance(widget, forms.CheckboxSelectMultiple):
         selected = {str(v) for v in (value or [])}
         items = [{"value": str(v), "text": str(t), "checked": str(v) in selected} for v, t in bf.field.choices]
         params = {"idPrefix": bf.auto_id, "name": bf.html_name, "items": items, "hint": hint, "errorMessage": error,
                   "fieldset": {"legend": legend}, "classes": classes}
-        return _macro("checkboxes", "govukCheckboxes")(params)  # type: ignore[no-any-return]
+        return _render("checkboxes", "govukCheckboxes", params, remember=not error)
     if isinstance(widget, forms.CheckboxInput):
         params = {"idPrefix": bf.auto_id, "name": bf.html_name, "errorMessage": error,
                   "items": [{"value": "on", "text": str(bf.label), "checked": bool(value), "hint": hint,
                              "id": bf.auto_id}]}
-        return _macro("checkboxes", "govukCheckboxes")(params)  # type: ignore[no-any-return]
+        return _render("checkboxes", "govukCheckboxes", params, remember=not error)
     if isinstance(widget, forms.Select):
         items = [{"value": str(v), "text": str(t), "selected": str(v) == str(value)} for v, t in bf.field.choices]
         params = {"id": bf.auto_id, "name": bf.html_name, "items": items, "label": label, "hint": hint,
                   "errorMessage": error, "classes": classes}
-        return _macro("select", "govukSelect")(params)  # type: ignore[no-any-return]
+        return _render("select", "govukSelect", params, remember=not error)
     if isinstance(widget, forms.Textarea):
         params = {"id": bf.auto_id, "name": bf.html_name, "label": label, "hint": hint, "errorMessage": error,
                   "value": value or "", "rows": widget.attrs.get("rows", 5), "classes": classes}
-        return _macro("textarea", "govukTextarea")(params)  # type: ignore[no-any-return]
+        return _render("textarea", "govukTextarea", params, remember=not error and not value)
     if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
         params = {"id": bf.auto_id, "name": bf.html_name, "label": label, "hint": hint, "errorMessage": error,
                   "attributes": attrs}
-        return _macro("file-upload", "govukFileUpload")(params)  # type: ignore[no-any-return]
+        return _render("file-upload", "govukFileUpload", params, remember=not error)
     input_type = getattr(widget, "input_type", "text")
     if isinstance(widget, forms.PasswordInput):
         value = ""
@@ -152,7 +194,7 @@ def render_field(bf: BoundField, *, label_class: str = "govuk-label--s", page_he
         params["autocomplete"] = attrs.pop("autocomplete")
     if "spellcheck" in attrs:
         params["spellcheck"] = attrs.pop("spellcheck") in (True, "true")
-    return _macro("input", "govukInput")(params)  # type: ignore[no-any-return]
+    return _render("input", "govukInput", params, remember=not error and not params["value"])
 
 
 def render_error_summary(form: forms.Form | None, *, extra_errors: list[str] | None = None) -> Markup:
