@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +16,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from cme.accounts.middleware import SESSION_LAST_SEEN, SESSION_STARTED
 from cme.accounts.models import User
 from cme.accounts.roles import Role
 from cme.accounts.tests.factories import UserFactory
@@ -103,14 +105,17 @@ def dpo(la: LocalAuthority) -> User:
 
 
 def sign_in(client: Client, user: User) -> Client:
+    """The session a real sign-in leaves: password and second factor passed, and the session clock started (the
+    sign-in pages' own requests set it before the first page of the service)."""
     client.force_login(user)
+    session = client.session
     if user.requires_mfa:
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
             user=user, name="Test app", confirmed=True
         )
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session[SESSION_STARTED] = session[SESSION_LAST_SEEN] = time.time()
+    session.save()
     return client
 
 

@@ -114,7 +114,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["cme.accounts.backends.UserBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -140,6 +140,8 @@ CME_LOCKOUT_FAILURES = envint("CME_LOCKOUT_FAILURES", 5)
 CME_LOCKOUT_MINUTES = envint("CME_LOCKOUT_MINUTES", 30)
 CME_SESSION_IDLE_SECONDS = envint("CME_SESSION_IDLE_SECONDS", 30 * 60)
 CME_SESSION_ABSOLUTE_SECONDS = envint("CME_SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+# How often the last-seen time is written to the session (PERF-1): the idle limit may end a session this much early.
+CME_SESSION_TOUCH_SECONDS = envint("CME_SESSION_TOUCH_SECONDS", 60)
 SESSION_COOKIE_AGE = CME_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -351,6 +351,11 @@ def test_auth7_no_default_accounts_in_migrations_or_fixtures() -> None:
 
 def test_auth8_there_is_no_sso_callback_to_attack() -> None:
     """AUTH-8 applies only if Entra ID/OIDC is used; the service signs in with its own password + TOTP only."""
-    assert settings.AUTHENTICATION_BACKENDS == ["django.contrib.auth.backends.ModelBackend"]
+    from django.contrib.auth.backends import ModelBackend
+
+    from cme.accounts.backends import UserBackend
+
+    assert settings.AUTHENTICATION_BACKENDS == ["cme.accounts.backends.UserBackend"]
+    assert UserBackend.__mro__[1] is ModelBackend  # the model backend itself, only loading the user's council too
     assert not any(app.split(".")[0] in {"allauth", "mozilla_django_oidc", "social_django", "oauth2_provider"}
                    for app in settings.INSTALLED_APPS)

@@ -190,3 +190,47 @@ def test_password_reset_sends_a_link_only_for_real_accounts(school_user: User, m
     client.post(reverse("accounts:password-reset"), {"email": "nobody@example.org"})
     assert len(mailoutbox) == 1
     assert "/account/password-reset/" in mailoutbox[0].body
+
+
+def test_the_last_seen_time_is_written_at_most_once_a_touch_interval(school_user: User, settings) -> None:  # type: ignore[no-untyped-def]
+    """PERF-1: the session row is not rewritten on every page; the idle limit still counts from the last write."""
+    from django.contrib.sessions.models import Session
+
+    from cme.accounts.middleware import SESSION_LAST_SEEN
+
+    client = Client()
+    sign_in_both_steps(client, school_user)
+    client.get(reverse("core:home"))
+    key = client.session.session_key
+
+    def last_seen() -> float:
+        return float(Session.objects.get(session_key=key).get_decoded()[SESSION_LAST_SEEN])
+
+    start, real = last_seen(), time.time()
+    with time_machine.travel(real + settings.CME_SESSION_TOUCH_SECONDS - 5, tick=False):
+        assert client.get(reverse("core:home")).status_code == 200
+    assert last_seen() == start  # within the interval: not written
+    with time_machine.travel(real + settings.CME_SESSION_TOUCH_SECONDS + 5, tick=False):
+        assert client.get(reverse("core:home")).status_code == 200
+    assert last_seen() >= start + settings.CME_SESSION_TOUCH_SECONDS  # written again
+    moved = last_seen()
+    with time_machine.travel(moved + settings.CME_SESSION_IDLE_SECONDS - 10, tick=False):
+        assert client.get(reverse("core:home")).status_code == 200  # active: idle counted from the write
+    with time_machine.travel(moved + settings.CME_SESSION_IDLE_SECONDS - 10 + settings.CME_SESSION_IDLE_SECONDS + 1,
+                             tick=False):
+        response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and "expired=1" in response["Location"]
+
+
+def test_the_signed_in_user_comes_with_council_and_organisation_in_one_query(
+        school_user: User, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from cme.accounts.backends import UserBackend
+
+    with django_assert_num_queries(1):
+        user = UserBackend().get_user(school_user.pk)
+        assert user is not None
+        assert user.local_authority.name and user.organisation is not None and user.organisation.name
+    school_user.is_active = False
+    school_user.save(update_fields=["is_active"])
+    assert UserBackend().get_user(school_user.pk) is None  # SESS-5: a disabled account's session ends
+    assert UserBackend().get_user(10**9) is None
