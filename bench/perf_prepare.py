@@ -226,6 +226,10 @@ def main(per_role: int, out: Path, *, children: int = CHILDREN, attendance: int 
     n_audit, t_audit = top_up_audit(audit)
     if n_audit < audit:
         log(f"prepare: only {n_audit:,} audit rows")
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # planner statistics for the bulk-loaded rows, as autovacuum would in time
+        cursor.execute("ANALYZE")
     report = {"counts": counts(), "seconds": {"seed": round(seeded, 1), "attendance": round(t_att, 1),
                                               "audit": round(t_audit, 1),
                                               "accounts": round(t_accounts, 1),

@@ -95,7 +95,8 @@ def hide_restricted(queryset: Q_, scope: Scope, *child_paths: str) -> Q_:
     stay. The restricted children are few: the subquery reads a partial index."""
     if scope.sees_processing_restricted:
         return queryset
-    restricted = Child.objects.filter(local_authority_id=scope.local_authority_id, processing_restricted=True)
+    restricted = Child.objects.filter(local_authority_id=scope.local_authority_id, processing_restricted=True
+                                      ).order_by()  # a set, not a list: no ORDER BY inside NOT IN
     for path in child_paths:
         queryset = queryset.exclude(**{f"{path}__in": Subquery(restricted.values("pk"))})
     return queryset
@@ -215,6 +216,11 @@ class ChildName(models.Model):
         indexes = [
             models.Index(fields=["surname_phonetic", "forename_phonetic"]),
             models.Index(fields=["surname_key"]),
+            # Child search's name-history arms (children.selectors._name_condition(history=True)): each needs an
+            # index, or one unindexed arm makes the whole OR a sequential scan. The pattern index serves
+            # `surname_key LIKE 'smi%'` under any database collation (PostgreSQL; other databases ignore opclasses).
+            models.Index(fields=["forename_key"], name="childname_forename_key"),
+            models.Index(fields=["surname_key"], name="childname_surname_key_like", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

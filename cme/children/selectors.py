@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -129,19 +130,41 @@ def _name_condition(tokens: list[str], *, history: bool = False) -> Q:
     )
 
 
-def _name_score(tokens: list[str], forename_key: str, surname_key: str) -> float:
+@dataclass
+class RankedSearch:
+    """A search's matches, best first, as (child id, score): the children themselves are loaded by `hits`, for
+    only the page a list shows (PERF-1: a common name ranks 200 children; a page shows 25)."""
+
+    ranked: list[tuple[int, float]]
+    reasons: list[str]
+
+    def hits(self, ranked: list[tuple[int, float]] | None = None) -> list[SearchHit]:
+        """SearchHits for `ranked` (a slice of self.ranked; all of them by default), with the list prefetches."""
+        ranked = self.ranked if ranked is None else ranked
+        ids = [pk for pk, _ in ranked]
+        by_id = {c.pk: c for c in child_list_queryset(Child.objects.filter(pk__in=ids))}
+        return [SearchHit(by_id[pk], score, self.reasons) for pk, score in ranked if pk in by_id]
+
+
+def _name_scorer(tokens: list[str]) -> Callable[[str, str], float]:
+    """How like the searched name a record's (forename key, surname key) is, 0-1; the transposed name counts at
+    0.98. The search's own keys are worked out once, not once per candidate."""
     if len(tokens) == 1:
-        token = tokens[0]
-        return max(names.similarity(names.canonical_forename(token), forename_key),
-                   names.similarity(names.surname_key(token), surname_key))
+        forename, surname = names.canonical_forename(tokens[0]), names.surname_key(tokens[0])
+        return lambda forename_key, surname_key: max(names.similarity(forename, forename_key),
+                                                     names.similarity(surname, surname_key))
     first, last = names.canonical_forename(tokens[0]), names.surname_key(tokens[-1])
-    straight = (names.similarity(first, forename_key) + names.similarity(last, surname_key)) / 2
     swapped_first, swapped_last = names.canonical_forename(tokens[-1]), names.surname_key(tokens[0])
-    swapped = (names.similarity(swapped_first, forename_key) + names.similarity(swapped_last, surname_key)) / 2
-    return max(straight, swapped * 0.98)
+
+    def score(forename_key: str, surname_key: str) -> float:
+        straight = (names.similarity(first, forename_key) + names.similarity(last, surname_key)) / 2
+        swapped = (names.similarity(swapped_first, forename_key) + names.similarity(swapped_last, surname_key)) / 2
+        return max(straight, swapped * 0.98)
+
+    return score
 
 
-def child_search(*, user: User, search: ChildSearch, limit: int = 200) -> list[SearchHit]:
+def child_search_ranked(*, user: User, search: ChildSearch, limit: int = 200) -> RankedSearch:
     """Find children by UPN, name (typos, transposed names, sound-alikes), date of birth and postcode, combined.
 
     Candidates come from indexed keys (phonetic, canonical forename, surname prefix); they are then ranked by
@@ -171,25 +194,43 @@ def child_search(*, user: User, search: ChildSearch, limit: int = 200) -> list[S
     tokens = names.name_key(search.name).split() if search.name else []
     scored: list[tuple[int, float]] = []
     if tokens:
-        history = ChildName.objects.filter(_name_condition(tokens, history=True)).values("child_id")
-        candidates = children.filter(_name_condition(tokens) | Q(pk__in=history)).values_list(
-            "pk", "forename_key", "surname_key"
-        )[:MAX_CANDIDATES]
+        score = _name_scorer(tokens)
+        fields = ("pk", "forename_key", "surname_key")
+        # Current names and former names/aliases are two queries, each an OR of indexed arms (a bitmap OR in
+        # PostgreSQL): one query with `OR id IN (name history)` could use no index and read every child (PERF-1).
+        current = children.filter(_name_condition(tokens)).order_by().values_list(*fields)[:MAX_CANDIDATES]
         best: dict[int, float] = {}
-        for pk, forename_key, surname_key in candidates:
-            best[pk] = max(best.get(pk, 0.0), _name_score(tokens, forename_key, surname_key))
-        history_names = ChildName.objects.filter(_name_condition(tokens, history=True), child_id__in=list(best) or [0])
-        former = history_names.values_list("child_id", "forename_key", "surname_key") if best else []
-        for pk, forename_key, surname_key in former:
-            best[pk] = max(best.get(pk, 0.0), _name_score(tokens, forename_key, surname_key))
-        scored = sorted(((pk, s) for pk, s in best.items() if s >= MIN_NAME_SCORE), key=lambda x: -x[1])[:limit]
+        order: dict[int, tuple[str, str]] = {}  # equal scores list alphabetically by current name
+        for pk, forename_key, surname_key in current:
+            best[pk] = max(best.get(pk, 0.0), score(forename_key, surname_key))
+            order[pk] = (surname_key, forename_key)
+        # The current legal name's row repeats the child's own keys (searched above): only former legal names,
+        # preferred names and aliases are read here.
+        former = ChildName.objects.filter(_name_condition(tokens, history=True),
+                                          child__in=children.order_by().values("pk")).exclude(
+            kind=ChildName.Kind.LEGAL, valid_to__isnull=True).order_by()
+        found_by_former: set[int] = set()
+        for pk, forename_key, surname_key in former.values_list("child_id", "forename_key", "surname_key")[
+                :MAX_CANDIDATES]:
+            if pk not in best:
+                found_by_former.add(pk)
+            best[pk] = max(best.get(pk, 0.0), score(forename_key, surname_key))
+        if found_by_former:  # a child found by a former name is scored on their current name too
+            for pk, forename_key, surname_key in children.filter(pk__in=found_by_former).values_list(*fields):
+                best[pk] = max(best[pk], score(forename_key, surname_key))
+                order[pk] = (surname_key, forename_key)
+        scored = sorted(((pk, s) for pk, s in best.items() if s >= MIN_NAME_SCORE),
+                        key=lambda x: (-x[1], order.get(x[0], ("", "")), x[0]))[:limit]
         reasons.append("name")
     else:
         scored = [(pk, 1.0) for pk in children.order_by("legal_surname", "legal_forename").values_list(
             "pk", flat=True)[:limit]]
-    ids = [pk for pk, _ in scored]
-    by_id = {c.pk: c for c in child_list_queryset(Child.objects.filter(pk__in=ids))}
-    return [SearchHit(by_id[pk], score, reasons) for pk, score in scored if pk in by_id]
+    return RankedSearch(scored, reasons)
+
+
+def child_search(*, user: User, search: ChildSearch, limit: int = 200) -> list[SearchHit]:
+    """`child_search_ranked` with every match loaded (for callers that use them all: triage, CTF, the API)."""
+    return child_search_ranked(user=user, search=search, limit=limit).hits()
 
 
 def child_list_queryset(children: QuerySet[Child]) -> QuerySet[Child]:

@@ -31,12 +31,11 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if request.method == "POST" and form.is_valid():
         query = selectors.ChildSearch(**{k: v for k, v in form.cleaned_data.items() if k != "page" and v})
-        hits = selectors.child_search(user=request.user, search=query)  # type: ignore[arg-type]
-        page = Paginator([ChildRow(hit.child, hit.score) for hit in hits], PAGE_SIZE).get_page(
-            form.cleaned_data.get("page") or 1
-        )
+        found = selectors.child_search_ranked(user=request.user, search=query)  # type: ignore[arg-type]
+        page = Paginator(found.ranked, PAGE_SIZE).get_page(form.cleaned_data.get("page") or 1)
+        page.object_list = [ChildRow(hit.child, hit.score) for hit in found.hits(list(page.object_list))]
         Auditor.from_request(request).record(
-            AuditEvent.Action.SEARCH, object_type="children.child", summary=f"{len(hits)} results",
+            AuditEvent.Action.SEARCH, object_type="children.child", summary=f"{len(found.ranked)} results",
             changes={k: str(v) for k, v in form.cleaned_data.items() if v and k != "page"},
         )
     return render(request, "children/search.html", {"title": "Find a child", "form": form, "page": page})

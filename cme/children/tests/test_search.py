@@ -100,3 +100,63 @@ def test_search_is_audited(client_for, officer: User, children: dict) -> None:  
     client_for(officer).post(reverse("children:search"), {"name": "Katie"})
     event = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH)
     assert event.changes == {"name": "Katie"}
+
+
+def _former(child, kind: str, forename: str, surname: str, **extra: object) -> None:  # type: ignore[no-untyped-def]
+    ChildName.objects.create(child=child, kind=kind, forename=forename, surname=surname, **extra,
+                             **{k: v for k, v in search_keys(forename=forename, surname=surname).items()
+                                if k != "surname_prefix"})
+
+
+def test_a_former_legal_name_and_an_alias_are_searched_but_history_stays_scoped(
+        officer: User, outsider: User, children: dict) -> None:  # type: ignore[type-arg]
+    katie, jonathan = children["katie"], children["jonathan"]
+    _former(katie, ChildName.Kind.LEGAL, "Katie", "Okafor", valid_to=dt.date(2020, 1, 1))  # renamed in 2020
+    _former(jonathan, ChildName.Kind.ALIAS, "Jay", "Pemberton")
+    assert names_found(officer, name="Katie Okafor") == ["Katie Fletcher"]
+    assert names_found(officer, name="Jay Pemberton") == ["Jonathan Smith"]
+    # a child of another council with the same former name is not found by this council, nor ours by theirs
+    _former(ChildFactory(local_authority=outsider.local_authority, legal_forename="Amy", legal_surname="Lee"),
+            ChildName.Kind.FORMER, "Katie", "Okafor")
+    assert names_found(officer, name="Katie Okafor") == ["Katie Fletcher"]
+    assert names_found(outsider, name="Katie Okafor") == ["Amy Lee"]
+
+
+def test_a_restricted_child_is_not_found_by_a_former_name(officer: User, children: dict) -> None:  # type: ignore[type-arg]
+    """DP-6 (UK GDPR Art 18): the name-history query is scoped like the rest of the search."""
+    katie = children["katie"]
+    _former(katie, ChildName.Kind.FORMER, "Katie", "Brown")
+    type(katie).objects.filter(pk=katie.pk).update(processing_restricted=True)
+    assert names_found(officer, name="Katie Brown") == []
+    assert names_found(officer, name="Katie Fletcher") == []
+
+
+def test_equal_scores_are_listed_alphabetically(officer: User) -> None:
+    for forename, surname in [("Amir", "Zane"), ("Amir", "Baker"), ("Amir", "Moss")]:
+        ChildFactory(local_authority=officer.local_authority, legal_forename=forename, legal_surname=surname)
+    assert names_found(officer, name="Amir") == ["Amir Baker", "Amir Moss", "Amir Zane"]
+
+
+def test_results_page_loads_only_the_children_it_shows(client_for, officer: User, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """PERF-1: a common name ranks up to 200 children; the page shows 25 and loads just those 25."""
+    from cme.children import selectors
+
+    for n in range(30):
+        ChildFactory(local_authority=officer.local_authority, legal_forename=f"Aaron{'x' * (n % 3)}",
+                     legal_surname="Whitfield")
+    loaded: list[int] = []
+    hits = selectors.RankedSearch.hits
+
+    def spy(self, ranked=None):  # type: ignore[no-untyped-def]
+        found = hits(self, ranked)
+        loaded.append(len(found))
+        return found
+
+    monkeypatch.setattr(selectors.RankedSearch, "hits", spy)
+    client = client_for(officer)
+    page_one = client.post(reverse("children:search"), {"name": "Whitfield"})
+    page_two = client.post(reverse("children:search"), {"name": "Whitfield", "page": "2"})
+    assert "30 children found" in page_one.content.decode()
+    assert page_one.content.decode().count("Whitfield</a>") == 25
+    assert page_two.content.decode().count("Whitfield</a>") == 5
+    assert loaded == [25, 5]
