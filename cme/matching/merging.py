@@ -31,6 +31,7 @@ from cme.children.models import (
 from cme.children.services import ChildChangedError, child_update
 from cme.matching.models import LinkDecision, MatchCandidate, MergeRecord, SourceRecord
 from cme.matching.services import LinkageError, child_pair, chunks, link_decision_record
+from cme.privacy.services import restrictions_follow_merge, restrictions_follow_unmerge
 
 if TYPE_CHECKING:
     from cme.accounts.models import User
@@ -68,6 +69,8 @@ def child_merge(*, actor: Auditor, user: User | None, keep: Child, merge: Child,
     identifiers). ``merge.merged_into = keep``, so ``Child.objects.for_user`` no longer finds it. What moved is
     kept on the MergeRecord, so `child_unmerge` can put it back. Both records' versions are checked and bumped.
     Notifications, cases and registers are not touched (higher layers follow ``merged_into``).
+    A restriction of processing (UK GDPR Art 18) of either record follows the child: the kept record is restricted
+    (`privacy.services.restrictions_follow_merge`; privacy depends only on children and the layers below it).
     """
     if not reason.strip():
         raise LinkageError("Say why these records are the same child.")
@@ -133,6 +136,7 @@ def child_merge(*, actor: Auditor, user: User | None, keep: Child, merge: Child,
     if fill:
         keep = child_update(actor=actor, child=keep, expected_version=keep.version, reason=reason, **fill)
     Child.objects.filter(pk=merge.pk).update(merged_into=keep, updated_at=now)
+    moved.update(restrictions_follow_merge(actor=actor, user=user, keep=keep, merge=merge))
 
     record = MergeRecord.objects.create(
         local_authority_id=keep.local_authority_id, kept=keep, merged=merge, reason=reason, moved=moved,
@@ -188,6 +192,8 @@ def child_unmerge(*, actor: Auditor, user: User | None, merge_record: MergeRecor
                if getattr(kept, name) == getattr(merged, name)}
     Child.objects.filter(pk=merged.pk).update(merged_into=None, version=F("version") + 1, updated_at=now)
     Child.objects.filter(pk=kept.pk).update(version=F("version") + 1)
+    restrictions_follow_unmerge(actor=actor, user=user, kept=kept, merged=merged, moved=moved.get("restrictions", []),
+                                superseded=moved.get("restrictions_superseded", []))
     kept.refresh_from_db()
     if restore:
         child_update(actor=actor, child=kept, expected_version=kept.version, reason=reason, **restore)

@@ -359,7 +359,8 @@ INVENTORY: dict[str, ModelEntry] = {
         CHILD, operational="id child placed_at until lifted_at", staff="placed_by", free_text="reason"),
     "privacy.DestructionLog": _entry(NONE, operational="id run_at category rule action count"),
     "privacy.ProcessingRestriction": _entry(
-        FAMILY, operational="id local_authority child recorded_at lifted_at", staff="recorded_by lifted_by",
+        FAMILY, operational="id local_authority child recorded_at lifted_at superseded_by",
+        staff="recorded_by lifted_by",
         personal="ground requested_by requested_on subject_told_on subject_told_how",
         free_text="detail lift_reason"),
 }

@@ -74,7 +74,11 @@ class ProcessingRestriction(models.Model):
     While a row is in force (`lifted_at` empty) the child's record is only stored: hidden from every role but the
     data protection officer (`Child.processing_restricted`, kept in step by `privacy.services`), kept by the
     retention purge, and left out of the daily detection rules and the panel agenda. Art 18(3): the data subject is
-    told before the restriction is lifted; `subject_told_on` records when and `subject_told_how` how."""
+    told before the restriction is lifted; `subject_told_on` records when and `subject_told_how` how.
+
+    When two child records are merged and both are restricted, the later restriction is closed as superseded by the
+    earlier one (`superseded_by`; not lifted: the record stays restricted, so no Art 18(3) notice is due), see
+    `privacy.services.restrictions_follow_merge`."""
 
     class Ground(models.TextChoices):
         ACCURACY_CONTESTED = "accuracy_contested", "The accuracy of the data is contested (Art 18(1)(a))"
@@ -99,6 +103,9 @@ class ProcessingRestriction(models.Model):
     lift_reason = models.CharField(max_length=500, blank=True)
     subject_told_on = models.DateField(null=True, blank=True, help_text="Art 18(3): told before the lifting.")
     subject_told_how = models.CharField(max_length=200, blank=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="supersedes",
+                                      help_text="Closed on a merge of two restricted records: this one continues.")
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
@@ -106,7 +113,8 @@ class ProcessingRestriction(models.Model):
             models.UniqueConstraint(fields=["child"], condition=models.Q(lifted_at__isnull=True),
                                     name="one_processing_restriction_in_force"),
             models.CheckConstraint(
-                condition=models.Q(lifted_at__isnull=True) | models.Q(subject_told_on__isnull=False),
+                condition=models.Q(lifted_at__isnull=True) | models.Q(subject_told_on__isnull=False)
+                | models.Q(superseded_by__isnull=False),
                 name="restriction_lifted_only_after_telling_the_subject"),
         ]
         indexes = [models.Index(fields=["local_authority", "lifted_at"])]

@@ -36,4 +36,5 @@ def restrictions_in_force(*, user: User) -> QuerySet[ProcessingRestriction]:
 def restriction_history(*, child: Child) -> QuerySet[ProcessingRestriction]:
     """Every restriction of the child's processing, in force or lifted, newest first (the child comes from the
     user's scope: `children.selectors.child_detail`)."""
-    return child.processing_restrictions.select_related("recorded_by", "lifted_by").order_by("-recorded_at", "-pk")
+    return child.processing_restrictions.select_related("recorded_by", "lifted_by", "superseded_by").order_by(
+        "-recorded_at", "-pk")

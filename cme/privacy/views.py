@@ -149,4 +149,4 @@ def restriction_page(request: HttpRequest, pk: int) -> HttpResponse:
                                          summary="restriction of processing page (Art 18)")
     return render(request, "privacy/restriction.html", {
         "title": "Restriction of processing", "child": child, "form": form, "current": current,
-        "history": history})
+        "also": [r for r in history if current and r.superseded_by_id == current.pk], "history": history})
