@@ -31,7 +31,7 @@ from cme.children.models import (
 from cme.children.services import ChildChangedError, child_update
 from cme.matching.models import LinkDecision, MatchCandidate, MergeRecord, SourceRecord
 from cme.matching.services import LinkageError, child_pair, chunks, link_decision_record
-from cme.privacy.services import restrictions_follow_merge, restrictions_follow_unmerge
+from cme.privacy.restrictions import restrictions_follow_merge, restrictions_follow_unmerge
 
 if TYPE_CHECKING:
     from cme.accounts.models import User
@@ -70,7 +70,7 @@ def child_merge(*, actor: Auditor, user: User | None, keep: Child, merge: Child,
     kept on the MergeRecord, so `child_unmerge` can put it back. Both records' versions are checked and bumped.
     Notifications, cases and registers are not touched (higher layers follow ``merged_into``).
     A restriction of processing (UK GDPR Art 18) of either record follows the child: the kept record is restricted
-    (`privacy.services.restrictions_follow_merge`; privacy depends only on children and the layers below it).
+    (`privacy.restrictions.restrictions_follow_merge`: that module imports only the layers below matching).
     """
     if not reason.strip():
         raise LinkageError("Say why these records are the same child.")

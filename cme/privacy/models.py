@@ -78,7 +78,7 @@ class ProcessingRestriction(models.Model):
 
     When two child records are merged and both are restricted, the later restriction is closed as superseded by the
     earlier one (`superseded_by`; not lifted: the record stays restricted, so no Art 18(3) notice is due), see
-    `privacy.services.restrictions_follow_merge`."""
+    `privacy.restrictions.restrictions_follow_merge`."""
 
     class Ground(models.TextChoices):
         ACCURACY_CONTESTED = "accuracy_contested", "The accuracy of the data is contested (Art 18(1)(a))"

@@ -1,5 +1,5 @@
 """DP-6, UK GDPR Art 18: a restriction of processing follows the child when two child records are merged
-(`matching.merging.child_merge` -> `privacy.services.restrictions_follow_merge`) and goes back when the merge is
+(`matching.merging.child_merge` -> `privacy.restrictions.restrictions_follow_merge`) and goes back when the merge is
 undone. The kept record is restricted if either record was; history is kept; one restriction in force per child;
 the kept record (and the cases left on the merged one) are hidden from every role but the DPO; all audited."""
 
@@ -24,12 +24,8 @@ from cme.core.models import LocalAuthority
 from cme.matching.merging import child_merge, child_unmerge
 from cme.matching.models import MergeRecord
 from cme.privacy.models import ProcessingRestriction
-from cme.privacy.services import (
-    MOVED_SUMMARY,
-    SUPERSEDED_SUMMARY,
-    processing_restriction_lift,
-    processing_restriction_place,
-)
+from cme.privacy.restrictions import MOVED_SUMMARY, SUPERSEDED_SUMMARY
+from cme.privacy.services import processing_restriction_lift, processing_restriction_place
 
 ACCURACY = ProcessingRestriction.Ground.ACCURACY_CONTESTED
 LEGAL = ProcessingRestriction.Ground.LEGAL_CLAIMS
