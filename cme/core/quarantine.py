@@ -11,6 +11,8 @@ signature, time), one audit event, and the bytes encrypted with AES-GCM (a key d
 `CME_QUARANTINE_DIR`, which must lie outside MEDIA_ROOT and the static files. No view serves those bytes:
 system administrators see the entries in the admin and `release` (a false positive: the same file, by its SHA-256,
 is let through in that council from then on) or `delete` them; both destroy the stored bytes and are audited.
+A release emails the person who uploaded the file (once the decision is committed) that they can upload it again
+where they first did: a request cannot be replayed later, so the upload is theirs to complete.
 """
 
 from __future__ import annotations
@@ -153,11 +155,32 @@ def _decide(entry: QuarantinedFile, *, actor: Auditor, status: str, reason: str,
     return entry
 
 
+RELEASED_SUBJECT = "A file you uploaded has been checked: upload it again"
+
+
+def _tell_uploader(entry: QuarantinedFile) -> None:
+    """The released file's uploader, by email. The body names the page and the time, not the file: a file name can
+    name a child, and email is not where a child's name goes (core.email)."""
+    user = entry.uploaded_by
+    if user is None or not user.is_active or not user.email:
+        return
+    from cme.core.email import send_email
+
+    when = timezone.localtime(entry.quarantined_at)
+    body = (f"On {when:%-d %B %Y} at {when:%H:%M} you uploaded a file at {entry.upload_point}. Our virus check "
+            "stopped it and kept it aside. A system administrator has checked it and released it: it was safe.\n\n"
+            "Nothing was saved at the time. Please upload the same file again on that page; it will be accepted.\n")
+    send_email(to=[user.email], subject=RELEASED_SUBJECT, body=body, reference=f"quarantine-{entry.pk}")
+
+
 @transaction.atomic
 def release(entry: QuarantinedFile, *, actor: Auditor, reason: str) -> QuarantinedFile:
-    """A false positive: the stored bytes are destroyed and the same file is let through in that council."""
-    return _decide(entry, actor=actor, status=QuarantinedFile.Status.RELEASED, reason=reason,
-                   action=AuditEvent.Action.UPDATE)
+    """A false positive: the stored bytes are destroyed, the same file is let through in that council, and the
+    uploader is told to upload it again (after the commit)."""
+    decided = _decide(entry, actor=actor, status=QuarantinedFile.Status.RELEASED, reason=reason,
+                      action=AuditEvent.Action.UPDATE)
+    transaction.on_commit(lambda: _tell_uploader(decided))
+    return decided
 
 
 @transaction.atomic

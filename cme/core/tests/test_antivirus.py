@@ -292,3 +292,24 @@ def test_real_clamd_quarantines_eicar_passes_a_clean_file_and_fails_closed_when_
     with pytest.raises(UploadRejected, match="could not be checked"):
         sniff(CLEAN, name="letter.txt", allowed=DOCUMENTS, max_bytes=10_000)
     print(f"\nFILE-4 real clamd: EICAR quarantined as {entry.signature}; clean passed; clamd stopped -> refused")
+
+
+def test_a_release_tells_the_uploader_to_upload_again_without_naming_the_file(
+        clamd: socketserver.TCPServer, officer: User, la_admin: User, case: Case,
+        client_for: Callable[[User], Client], stores: tuple[Path, Path], mailoutbox,  # type: ignore[no-untyped-def]
+        django_capture_on_commit_callbacks) -> None:
+    officer_client, admin_client = client_for(officer), client_for(la_admin)
+    _upload(officer_client, case, "Amelia Okafor letter.txt", b"note " + EICAR)
+    _upload(officer_client, case, "second.txt", b"other " + EICAR)
+    first, second = QuarantinedFile.objects.order_by("pk")
+    changelist = reverse("admin:core_quarantinedfile_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(changelist, {"action": "delete_selected_files", "_selected_action": [second.pk]})
+    assert mailoutbox == []  # a deletion tells nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(changelist, {"action": "release_selected", "_selected_action": [first.pk]})
+    assert [m.to for m in mailoutbox] == [[officer.email]]
+    message = mailoutbox[0]
+    assert message.subject == quarantine.RELEASED_SUBJECT
+    assert first.upload_point in message.body and "upload the same file again" in message.body
+    assert "Amelia" not in message.subject + message.body and "Okafor" not in message.body
