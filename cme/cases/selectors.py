@@ -205,8 +205,11 @@ def transfer_get(*, user: User, pk: int) -> CaseTransfer:
     return transfer
 
 
-def schools_in_la(*, user: User) -> QuerySet[School]:
-    return School.objects.filter(local_authority_id=user.local_authority_id, is_open=True).order_by("name")
+def schools_in_la(*, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the council's open schools, by name: the choices of the closure form's school (a few hundred
+    rows on every case page, so tuples, not model instances: PERF-1)."""
+    return list(School.objects.filter(local_authority_id=user.local_authority_id, is_open=True).order_by("name")
+                .values_list("pk", "name"))
 
 
 # --- Chronology ---------------------------------------------------------------------------------------------

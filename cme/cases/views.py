@@ -81,7 +81,7 @@ def _render_detail(request: HttpRequest, pk: int, *, close_form: CloseForm | Non
     restriction.require_reason(request, case.child)  # DP-6
     Auditor.from_request(request).record(AuditEvent.Action.VIEW, case, child_id=case.child_id, summary="case page")
     presenter = CasePresenter(case, user=user, today=timezone.localdate())
-    schools = [(s.pk, s.name) for s in selectors.schools_in_la(user=user)] if presenter.can_close else []
+    schools = selectors.schools_in_la(user=user) if presenter.can_close else []
     if close_form is None:
         close_form = CloseForm(initial={"version": case.version}, schools=schools)
     else:
@@ -234,7 +234,7 @@ def _evidence(data: dict[str, Any]) -> services.ClosureEvidence:
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=_user(request), pk=pk)
     form = CloseForm(request.POST)
-    form.fields["school"].choices = [("", "")] + [(str(s.pk), s.name) for s in selectors.schools_in_la(
+    form.fields["school"].choices = [("", "")] + [(str(pk), name) for pk, name in selectors.schools_in_la(
         user=_user(request))]
     if not form.is_valid():
         return _render_detail(request, pk, close_form=form, status=400)
