@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1:8000
 CHILDREN ?= 20000
 PIP_FLAGS := --disable-pip-version-check --no-input --quiet
 
-.PHONY: demo test install lint typecheck unit test-browser assets worker bench perf perf-prepare sbom patch-currency pitr-drill dast proxy-check clean
+.PHONY: demo test install lint typecheck unit test-browser assets worker bench perf perf-prepare perf-import sbom patch-currency pitr-drill dast proxy-check clean
 
 $(BIN)/.installed: requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ perf: perf-prepare
 	$(BIN)/python bench/perf_plan.py audit-overhead
 	$(BIN)/python bench/perf_plan.py spike
 	$(BIN)/python bench/perf_plan.py soak --minutes 60
+
+# PERF-4: import throughput of a 100,000-row partner CSV and a 5,000-pupil CTF (wall, rows/s, peak RSS) on SQLite and
+# PostgreSQL (the cme_perf4 database: su postgres -c "createdb -O cme_ci cme_perf4"). Results in bench/import-results.md;
+# about 10 minutes. Not part of `make test` or `make bench`.
+perf-import: install
+	$(BIN)/python bench/import_throughput.py $(PERF_IMPORT_ARGS)
 
 # SC-4: CycloneDX 1.5 SBOM from requirements.lock (archive it with each release).
 sbom: install

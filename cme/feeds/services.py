@@ -54,7 +54,13 @@ from cme.feeds.sources.base import Accepted, AttendanceFact, FileError, MappingS
 from cme.feeds.storage import raw_store, sha256
 from cme.law.school_age import school_year_start
 from cme.matching.models import SourceRecord
-from cme.matching.services import LinkResult, source_records_import, source_records_link, update_rows
+from cme.matching.services import (
+    LinkResult,
+    source_records_import,
+    source_records_link,
+    source_records_link_identified,
+    update_rows,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -739,10 +745,15 @@ def feeds_link_pending(*, actor: Auditor, local_authority: LocalAuthority) -> Li
     if not deferred:
         return total
     creates = {r.pk: r.source.create_children for r in deferred}
-    pending = list(SourceRecord.objects.filter(
+    waiting = SourceRecord.objects.filter(
         local_authority=local_authority, child__isnull=True, last_seen_run_id__in=list(creates),
-        link_status__in=[SourceRecord.LinkStatus.UNLINKED, SourceRecord.LinkStatus.REVIEW]))
+        link_status__in=[SourceRecord.LinkStatus.UNLINKED, SourceRecord.LinkStatus.REVIEW])
     with transaction.atomic():
+        # Records a UPN or NHS number ties to one child are linked without loading them (most of a partner
+        # extract); only the rest are read, without their raw rows (not needed to link), for the engine.
+        identified = source_records_link_identified(actor=actor, local_authority=local_authority, records=waiting)
+        total = LinkResult(identified, 0, 0, 0)
+        pending = list(waiting.defer("raw"))
         for create_children in (True, False):
             group = [r for r in pending if creates.get(r.last_seen_run_id or 0) is create_children]
             if group:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +17,14 @@ from cme.children.models import Child, ChildAddress, ChildIdentifier, ChildName
 
 if TYPE_CHECKING:
     import pandas as pd
+    from django.db.models import QuerySet
 
     from cme.core.models import LocalAuthority
     from cme.matching.models import SourceRecord
 
 FRAME_COLUMNS = ("id", "first_name", "last_name", "dob", "sex", "postcode", "address", "upn", "nhs_number")
 UPN_KINDS = (ChildIdentifier.Kind.FORMER_UPN, ChildIdentifier.Kind.TEMPORARY_UPN)
+_IN = 900  # values per IN list (SQLite's bound-parameter limit on older builds is 999)
 
 
 def record_key(pk: int) -> str:
@@ -96,6 +98,30 @@ def children_index(local_authority: LocalAuthority, *, only: Iterable[int] | Non
     children = Child.objects.filter(local_authority=local_authority, merged_into__isnull=True)
     if only is not None:
         children = children.filter(pk__in=list(only))
+    index = ChildrenIndex()
+    _add_rows(index, children, names_before=0)
+    _add_identifiers(index, children.values("pk"))
+    return index
+
+
+def children_frame_chunks(local_authority: LocalAuthority, *, chunk_size: int = 2_000) -> Iterator[pd.DataFrame]:
+    """The rows of ``children_index(local_authority).frame()``, as frames of about ``chunk_size`` children each
+    (children in primary-key windows, each window's other names after its legal rows): the engine's right-hand
+    side for a large LA without all of it in memory at once (``linkage.stream.link_frame_chunks``)."""
+    children = Child.objects.filter(local_authority=local_authority, merged_into__isnull=True)
+    pks = list(children.order_by("pk").values_list("pk", flat=True))
+    names_before = 0
+    for start in range(0, len(pks), chunk_size):
+        window = children.filter(pk__gte=pks[start], pk__lte=pks[min(start + chunk_size, len(pks)) - 1])
+        part = ChildrenIndex()
+        names_before = _add_rows(part, window, names_before=names_before)
+        yield part.frame()
+
+
+def _add_rows(index: ChildrenIndex, children: QuerySet[Child], *, names_before: int) -> int:
+    """Append the engine rows of ``children`` to ``index`` (legal and preferred names, then the other names) and
+    fill ``live``, ``count`` and the UPN and NHS number look-ups. Other names are numbered in (child, name) order
+    from ``names_before`` + 1 (so windows of one LA number them as a single pass would); returns the last number."""
     live = children.values("pk")
     addresses: dict[int, tuple[str, str]] = {}
     for child_id, line1, line2, town, postcode in (
@@ -104,7 +130,6 @@ def children_index(local_authority: LocalAuthority, *, only: Iterable[int] | Non
         .values_list("child_id", "address__line1", "address__line2", "address__town", "address__postcode")
     ):
         addresses.setdefault(child_id, (address_text(line1, line2, town), postcode))
-    index = ChildrenIndex()
     legal: dict[int, tuple[str, str, dict[str, Any]]] = {}
     for pk, forename, surname, preferred, dob, sex, postcode, upn, nhs in children.values_list(
         "pk", "legal_forename", "legal_surname", "preferred_forename", "date_of_birth", "sex", "current_postcode",
@@ -130,13 +155,14 @@ def children_index(local_authority: LocalAuthority, *, only: Iterable[int] | Non
             index.by_nhs_number[nhs].add(pk)
         if preferred and preferred.lower() != forename.lower():
             index.rows.append({**row, "id": f"{child_key(pk)}a0", "first_name": preferred})
-    index.count = len(legal)
-    index.live = set(legal)
+    index.count += len(legal)
+    index.live |= set(legal)
     seen: set[tuple[int, str, str]] = set()
+    n = names_before
     for n, (child_id, forename, surname) in enumerate(
         ChildName.objects.filter(child__in=live).exclude(kind=ChildName.Kind.LEGAL)
         .order_by("child_id", "pk").values_list("child_id", "forename", "surname"),
-        start=1,
+        start=names_before + 1,
     ):
         base = legal.get(child_id)
         key = (child_id, forename.lower(), surname.lower())
@@ -146,23 +172,41 @@ def children_index(local_authority: LocalAuthority, *, only: Iterable[int] | Non
         row = base[2]
         index.rows.append({**row, "id": f"{child_key(child_id)}a{n}", "first_name": forename or row["first_name"],
                            "last_name": surname or row["last_name"]})
-    _add_identifiers(index, live)
-    return index
+    return n
 
 
-def children_identifiers(local_authority: LocalAuthority) -> ChildrenIndex:
+def children_identifiers(local_authority: LocalAuthority, *, upns: Iterable[str] | None = None,
+                         nhs_numbers: Iterable[str] | None = None) -> ChildrenIndex:
     """Only the identifier look-ups of `children_index` (no frame rows): two queries, for linking by UPN or NHS
-    number alone (a feed's first load, where almost every record is identified that way)."""
+    number alone (a feed's first load, where almost every record is identified that way).
+
+    With ``upns`` and ``nhs_numbers``, the look-ups hold only those numbers (``live`` still holds every live
+    child): enough to identify a given set of records without every child's numbers in memory."""
     index = ChildrenIndex()
     children = Child.objects.filter(local_authority=local_authority, merged_into__isnull=True)
-    for pk, upn, nhs in children.values_list("pk", "upn", "nhs_number"):
-        index.live.add(pk)
-        if upn:
-            index.by_upn[upn].add(pk)
-        if nhs:
-            index.by_nhs_number[nhs].add(pk)
+    if upns is None and nhs_numbers is None:
+        for pk, upn, nhs in children.values_list("pk", "upn", "nhs_number"):
+            index.live.add(pk)
+            if upn:
+                index.by_upn[upn].add(pk)
+            if nhs:
+                index.by_nhs_number[nhs].add(pk)
+        index.count = len(index.live)
+        _add_identifiers(index, children.values("pk"))
+        return index
+    index.live = set(children.values_list("pk", flat=True))
     index.count = len(index.live)
-    _add_identifiers(index, children.values("pk"))
+    wanted_upns, wanted_nhs = sorted({u for u in upns or () if u}), sorted({n for n in nhs_numbers or () if n})
+    for column, wanted, lookup in (("upn", wanted_upns, index.by_upn), ("nhs_number", wanted_nhs, index.by_nhs_number)):
+        for start in range(0, len(wanted), _IN):
+            chunk = wanted[start:start + _IN]
+            for pk, value in children.filter(**{f"{column}__in": chunk}).values_list("pk", column):
+                lookup[value].add(pk)
+            kinds = UPN_KINDS if column == "upn" else (ChildIdentifier.Kind.NHS_NUMBER,)
+            for child_id, value in ChildIdentifier.objects.filter(
+                child__in=children.values("pk"), kind__in=list(kinds), value__in=chunk
+            ).values_list("child_id", "value"):
+                lookup[value].add(child_id)
     return index
 
 

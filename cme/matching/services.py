@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Field, Max, Model
+from django.db.models import DateTimeField, Field, Max, Model, QuerySet
 from django.utils import timezone
 
 from cme.audit.models import AuditEvent
@@ -61,6 +61,10 @@ MAX_CANDIDATES_PER_RECORD = 5
 #: The source slug of child-against-child candidates (possible duplicate child records).
 CHILDREN_SOURCE = "children"
 _IN_CHUNK = 900  # ids per `pk__in` (SQLite's bound-parameter limit on older builds is 999)
+#: Above this many live children, linking reads them into the engine window by window (`_children_for_linking`).
+STREAM_CHILDREN_ABOVE = 20_000
+_LINK_BATCH = 10_000  # records written per batch by `source_records_link_identified` (bounded memory)
+_INSERT_BATCH = 5_000  # new source records inserted per batch by `_upsert`
 
 # ------------------------------------------------------------------------------------------------ errors
 
@@ -181,12 +185,7 @@ def update_rows(model: type[Model], objects: Sequence[Model], fields: Sequence[s
     """
     if not objects:
         return 0
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = [cast("Field[Any, Any]", meta.get_field(name)) for name in fields]
-    assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
-    pk_column = str(meta.pk.column) if meta.pk is not None else "id"
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(pk_column)} = %s"  # noqa: S608  # nosec B608
+    columns = [cast("Field[Any, Any]", model._meta.get_field(name)) for name in fields]
     prepared: list[dict[Any, Any]] = [{} for _ in columns]  # most values repeat (a status, "now"): prepare once
 
     def prepare(index: int, value: Any) -> Any:
@@ -199,6 +198,20 @@ def update_rows(model: type[Model], objects: Sequence[Model], fields: Sequence[s
             return columns[index].get_db_prep_save(value, connection)
 
     params = [[prepare(i, getattr(obj, c.attname)) for i, c in enumerate(columns)] + [obj.pk] for obj in objects]
+    return update_values(model, fields, params)
+
+
+def update_values(model: type[Model], fields: Sequence[str], params: Sequence[Sequence[Any]]) -> int:
+    """One prepared ``UPDATE model SET fields... WHERE pk = %s`` executed for each row of ``params`` (values
+    already in database form, in the order of ``fields``, then the primary key): no model instances."""
+    if not params:
+        return 0
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [cast("Field[Any, Any]", meta.get_field(name)) for name in fields]
+    assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
+    pk_column = str(meta.pk.column) if meta.pk is not None else "id"
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(pk_column)} = %s"  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
     return len(params)
@@ -269,7 +282,10 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
     }
     now = timezone.now()
     upserted = _Upserted(UpsertResult(0, 0, 0, []))
+    # New rows are inserted _INSERT_BATCH at a time as they are made (not all held first: a 100,000-row extract).
+    last_pk: int | None = None  # the largest id before the first row to read back was inserted
     rows: list[tuple[Any, ...]] = []
+    inserted = 0
     unlinked: set[tuple[str, str]] = set()  # created and not linked at insert
     changed_values: dict[int, tuple[dict[str, Any], str, dict[str, Any]]] = {}
     to_stamp: list[int] = []
@@ -284,6 +300,8 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
                     upserted.index = frames.children_identifiers(local_authority)
                 identified = _identified_child(upserted.index, values["upn"], values["nhs_number"])
             if identified is None:
+                if read_back and last_pk is None:
+                    last_pk = SourceRecord.objects.aggregate(last=Max("pk"))["last"] or 0
                 unlinked.add(key)
                 linked: tuple[Any, ...] = (None, SourceRecord.LinkStatus.UNLINKED, None, "", None)
             else:
@@ -291,16 +309,16 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
                 linked = (identified[0], SourceRecord.LinkStatus.LINKED, 1.0, identified[1], now)
             rows.append((local_authority.pk, record.source, key[1], record.raw, run_id, run_id,
                          *[values[name] for name in NORMALISED_FIELDS], digest, *linked))
+            if len(rows) >= _INSERT_BATCH:
+                inserted += bulk_insert(SourceRecord, _INSERTED, rows)
+                rows = []
         elif found[1] != digest:
             changed_values[found[0]] = (values, digest, record.raw)
         elif run_id is not None and found[2] != run_id:
             to_stamp.append(found[0])
-    last_pk = 0
-    if unlinked and read_back:
-        last_pk = SourceRecord.objects.aggregate(last=Max("pk"))["last"] or 0
-    bulk_insert(SourceRecord, _INSERTED, rows)
+    inserted += bulk_insert(SourceRecord, _INSERTED, rows)
     created: list[SourceRecord] = []
-    if unlinked and read_back:  # ids come after every committed one: one query, whatever the number of rows
+    if unlinked and last_pk is not None:  # ids come after every committed one: one query, whatever the rows
         created = [row for row in SourceRecord.objects.filter(
             local_authority=local_authority, source__in={s for s, _ in unlinked}, pk__gt=last_pk).order_by("pk")
             if (row.source, row.source_record_id) in unlinked]
@@ -319,14 +337,14 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
         SourceRecord.objects.filter(pk__in=ids).update(last_seen_run_id=run_id)
     sources = ", ".join(sorted({s for s, _ in incoming}))
     actor.record(
-        AuditEvent.Action.CREATE if rows else AuditEvent.Action.UPDATE, object_type="matching.sourcerecord",
+        AuditEvent.Action.CREATE if inserted else AuditEvent.Action.UPDATE, object_type="matching.sourcerecord",
         local_authority_id=local_authority.pk,
-        summary=f"{sources}: {len(rows)} new, {len(changed)} changed, "
-                f"{len(incoming) - len(rows) - len(changed)} unchanged records",
-        changes={"run_id": run_id, "created": len(rows), "changed": len(changed)},
+        summary=f"{sources}: {inserted} new, {len(changed)} changed, "
+                f"{len(incoming) - inserted - len(changed)} unchanged records",
+        changes={"run_id": run_id, "created": inserted, "changed": len(changed)},
     )
-    upserted.result = UpsertResult(created=len(rows), changed=len(changed),
-                                   unchanged=len(incoming) - len(rows) - len(changed), records=[*created, *changed])
+    upserted.result = UpsertResult(created=inserted, changed=len(changed),
+                                   unchanged=len(incoming) - inserted - len(changed), records=[*created, *changed])
     return upserted
 
 
@@ -361,7 +379,7 @@ def source_records_import(*, actor: Auditor, local_authority: LocalAuthority, ru
     if pending:
         result, queued = _link(actor=actor, local_authority=local_authority, records=pending,
                                create_children=create_children,
-                               index=frames.children_index(local_authority))
+                               index=_children_for_linking(local_authority, pending))
     result = LinkResult(result.auto_linked + upserted.linked_at_insert, result.queued_for_review,
                         result.new_children, result.unlinked)
     _link_audit(actor=actor, local_authority=local_authority, result=result, queued=queued)
@@ -423,6 +441,14 @@ def _engine_pairs(left: Any, right: Any, *, threshold: float, dedupe: bool = Fal
     return link_frames(left, right, threshold=threshold, progress=False)
 
 
+def _engine_pairs_chunked(left: Any, right_chunks: Iterable[Any], *, threshold: float) -> Any:
+    """`_engine_pairs(left, right)` with the right-hand side given as frames, loaded one at a time into an on-disk
+    DuckDB database (the same pairs in bounded memory)."""
+    from cme.matching.linkage.stream import link_frame_chunks
+
+    return link_frame_chunks([left], right_chunks, threshold=threshold)
+
+
 def _best_per_child(pairs: Any) -> Any:
     """Engine pairs as (record pk, child pk, probability, weight): a child's best row only (a child may appear
     under several names), best first within each record."""
@@ -438,6 +464,19 @@ def _best_per_child(pairs: Any) -> Any:
     })
     frame = frame.sort_values(["record", "probability", "child"], ascending=[True, False, True], kind="stable")
     return frame.drop_duplicates(["record", "child"], keep="first")
+
+
+def _children_for_linking(local_authority: LocalAuthority, records: Sequence[SourceRecord]) -> frames.ChildrenIndex:
+    """The children's index for `_plan_links` on these records: whole (engine rows in memory) for an LA of up to
+    `STREAM_CHILDREN_ABOVE` live children; above that only the look-ups of these records' UPNs and NHS numbers,
+    and the engine reads the children in windows into an on-disk DuckDB database
+    (`linkage.stream.link_frame_chunks`): the same links without every child's row, its standardised copy and
+    numbers in memory at once (SECURITY-PLAN PERF-4: a large import's memory)."""
+    live = Child.objects.filter(local_authority=local_authority, merged_into__isnull=True).count()
+    if live <= STREAM_CHILDREN_ABOVE:
+        return frames.children_index(local_authority)
+    return frames.children_identifiers(local_authority, upns=[r.upn for r in records],
+                                       nhs_numbers=[r.nhs_number for r in records])
 
 
 def _identified_child(index: frames.ChildrenIndex, upn: str, nhs_number: str) -> tuple[int, str] | None:
@@ -474,7 +513,11 @@ def _plan_links(local_authority: LocalAuthority, records: list[SourceRecord], de
         return plan
     scores: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     if index.live:
-        pairs = _engine_pairs(frames.records_frame(rest), index.frame(), threshold=min(lower, upper))
+        if index.rows:
+            pairs = _engine_pairs(frames.records_frame(rest), index.frame(), threshold=min(lower, upper))
+        else:  # a large LA (`_children_for_linking`): its children are read into the engine window by window
+            pairs = _engine_pairs_chunked(frames.records_frame(rest), frames.children_frame_chunks(local_authority),
+                                          threshold=min(lower, upper))
         for record_id, child_id, probability, weight in _best_per_child(pairs).itertuples(index=False, name=None):
             if (record_id, child_id) not in decisions.rejected:
                 scores[record_id].append((child_id, probability, weight))
@@ -560,9 +603,50 @@ def source_records_link(*, actor: Auditor, local_authority: LocalAuthority, reco
     if not pending:
         return LinkResult(0, 0, 0, 0)
     result, queued = _link(actor=actor, local_authority=local_authority, records=pending,
-                           create_children=create_children, index=frames.children_index(local_authority))
+                           create_children=create_children, index=_children_for_linking(local_authority, pending))
     _link_audit(actor=actor, local_authority=local_authority, result=result, queued=queued)
     return result
+
+
+def source_records_link_identified(*, actor: Auditor, local_authority: LocalAuthority,
+                                   records: QuerySet[SourceRecord]) -> int:
+    """Linking step 2 alone for many records, without model instances: each of these unlinked records whose valid
+    UPN or NHS number identifies exactly one live child is linked to it, as `source_records_link` would link it.
+
+    For a large deferred link (a partner extract where almost every record carries an NHS number) this keeps
+    tens of thousands of records out of memory; the others go to `source_records_link` afterwards. Records a
+    person decided about (step 1 comes first) and records with open review candidates (`source_records_link`
+    supersedes those) are left to `source_records_link`. Returns the number linked (audited when above 0).
+    """
+    decided = set(LinkDecision.objects.filter(local_authority=local_authority, source_record__isnull=False)
+                  .values_list("source_record_id", flat=True))
+    decided |= set(MatchCandidate.objects.filter(local_authority=local_authority, source_record__isnull=False,
+                                                 status=MatchCandidate.Status.OPEN)
+                   .values_list("source_record_id", flat=True))
+    index: frames.ChildrenIndex | None = None
+    found: list[tuple[int, int, str]] = []
+    for pk, upn, nhs_number in records.filter(local_authority=local_authority, child__isnull=True).values_list(
+            "pk", "upn", "nhs_number"):
+        if pk in decided or not (upn or nhs_number):
+            continue
+        if index is None:
+            index = frames.children_identifiers(local_authority)
+        identified = _identified_child(index, upn, nhs_number)
+        if identified is not None:
+            found.append((pk, *identified))
+    del index
+    now = SourceRecord._meta.get_field("linked_at").get_db_prep_save(timezone.now(), connection)
+    status = str(SourceRecord.LinkStatus.LINKED)
+    with transaction.atomic():
+        for start in range(0, len(found), _LINK_BATCH):
+            update_values(SourceRecord, ["child", "link_status", "link_probability", "link_method", "linked_at",
+                                         "updated_at"],
+                          [(child_id, status, 1.0, str(method), now, now, pk)
+                           for pk, child_id, method in found[start:start + _LINK_BATCH]])
+        if found:
+            _link_audit(actor=actor, local_authority=local_authority, result=LinkResult(len(found), 0, 0, 0),
+                        queued=0)
+    return len(found)
 
 
 def _link(*, actor: Auditor, local_authority: LocalAuthority, records: list[SourceRecord], create_children: bool,

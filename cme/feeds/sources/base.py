@@ -195,7 +195,9 @@ class PersonRow(BaseModel):
     kept): a mistyped UPN must not stop the rest of the row finding the child.
     """
 
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+    # No string cache: its 16,384 strings, made throughout a 100,000-row file and kept after it, pin the memory
+    # the parsed rows were in, so it could not be reused outside Python (DuckDB, while linking) (SECURITY-PLAN PERF-4).
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", cache_strings=False)
     date_format: ClassVar[str] = ""
 
     source_record_id: str

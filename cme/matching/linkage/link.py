@@ -121,7 +121,8 @@ def _spark_session() -> Any:
 
 
 def make_db_api(
-    backend: Backend = "duckdb", *, spark_session: Any = None, workdir: Path | None = None
+    backend: Backend = "duckdb", *, spark_session: Any = None, workdir: Path | None = None,
+    memory_limit: str | None = None,
 ) -> DatabaseAPISubClass:
     """A Splink database API: DuckDB, or Spark (local mode unless a session is given).
 
@@ -129,12 +130,13 @@ def make_db_api(
     ``DUCKDB_MEMORY_LIMIT``) and spills the rest to a temporary directory. With ``workdir`` the
     database is a file there (tables compressed on disk, read through that memory) and the spill
     goes there too; the caller removes the directory. Without it the database is in memory.
+    ``memory_limit`` (e.g. "256MB") overrides the limit for this database.
     """
     if backend == "duckdb":
         import duckdb
         from splink import DuckDBAPI
 
-        limit = os.environ.get("CME_LINKAGE_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+        limit = memory_limit or os.environ.get("CME_LINKAGE_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
         if workdir is None:
             database, spill = ":memory:", Path(tempfile.gettempdir()) / "cme-duckdb"
         else:

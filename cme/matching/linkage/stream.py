@@ -10,8 +10,10 @@ the path ``manage.py link_files`` takes on DuckDB; ``link.link_frames`` is for f
 
 from __future__ import annotations
 
+import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,8 @@ import pyarrow as pa
 
 from cme.matching.linkage.files import CHUNK_ROWS, duplicate_ids_error, iter_input_csv, write_pairs_csv_chunks
 from cme.matching.linkage.link import (
+    DUCKDB_MEMORY_LIMIT,
+    LINK_STAGES,
     PAIR_COLUMNS,
     link_type_for,
     make_db_api,
@@ -30,11 +34,14 @@ from cme.matching.linkage.link import (
 from cme.matching.linkage.progress import Stages
 from cme.matching.linkage.standardise import MODEL_COLUMNS, prepare
 
-__all__ = ["load_csv_table", "link_csv_files"]
+__all__ = ["link_csv_files", "link_frame_chunks", "load_csv_table", "load_frames_table"]
 
 _SCHEMA = pa.schema([(column, pa.string()) for column in MODEL_COLUMNS])
 #: The two inputs' names (``source_dataset``; the tables are ``cme_records_<name>``).
 _NAMES = ("left", "right")
+#: DuckDB's working memory when a service links records to an LA's children inside a web or feed process
+#: (``link_frame_chunks``): a feed import must stay within 500 MB in all (SECURITY-PLAN PERF-4).
+SERVICE_MEMORY_LIMIT = "128MB"
 #: Examples named when ids repeat.
 _EXAMPLES = 10
 
@@ -48,11 +55,24 @@ def load_csv_table(
     Raises ``InputFileError`` for the problems ``read_input_csv`` reports, repeated ids included.
     ``table`` is the caller's constant, never input.
     """
+    loaded = load_frames_table(con, iter_input_csv(path, chunk_rows=chunk_rows), table,
+                               source_dataset=source_dataset)
+    repeated = f"SELECT unique_id FROM {table} GROUP BY unique_id HAVING count(*) > 1"  # noqa: S608 # nosec B608
+    count = con.execute(f"SELECT count(*) FROM ({repeated})").fetchall()[0][0]  # noqa: S608 # nosec B608 # nosemgrep
+    if count:
+        examples = con.execute(f"{repeated} ORDER BY unique_id LIMIT {_EXAMPLES}").fetchall()  # nosemgrep
+        raise duplicate_ids_error(path, int(count), [row[0] for row in examples])
+    return loaded
+
+
+def load_frames_table(con: Any, chunks: Iterable[pd.DataFrame], table: str, *, source_dataset: str) -> int:
+    """Standardise (``prepare``) and append frames of input columns to a new DuckDB table ``table``
+    (``MODEL_COLUMNS``), one frame at a time; returns the records loaded. ``table`` is the caller's constant."""
     # DuckDB working tables of the pure engine (not the service's database); names are constants, values never SQL.
     columns = ", ".join(f"{column} VARCHAR" for column in MODEL_COLUMNS)
     con.execute(f"CREATE TABLE {table} ({columns})")  # nosemgrep: cme-raw-sql
     loaded = 0
-    for chunk in iter_input_csv(path, chunk_rows=chunk_rows):
+    for chunk in chunks:
         prepared = prepare(chunk, source_dataset=source_dataset)
         arrow = pa.Table.from_pandas(prepared, schema=_SCHEMA, preserve_index=False)
         con.register("cme_chunk", arrow)
@@ -61,12 +81,67 @@ def load_csv_table(
         finally:
             con.unregister("cme_chunk")
         loaded += arrow.num_rows
-    repeated = f"SELECT unique_id FROM {table} GROUP BY unique_id HAVING count(*) > 1"  # noqa: S608 # nosec B608
-    count = con.execute(f"SELECT count(*) FROM ({repeated})").fetchall()[0][0]  # noqa: S608 # nosec B608 # nosemgrep
-    if count:
-        examples = con.execute(f"{repeated} ORDER BY unique_id LIMIT {_EXAMPLES}").fetchall()  # nosemgrep
-        raise duplicate_ids_error(path, int(count), [row[0] for row in examples])
     return loaded
+
+
+def link_frame_chunks(
+    left: Iterable[pd.DataFrame],
+    right: Iterable[pd.DataFrame],
+    *,
+    threshold: float = 0.5,
+    model_path: Path | str | None = None,
+    memory_limit: str | None = SERVICE_MEMORY_LIMIT,
+) -> pd.DataFrame:
+    """``link.link_frames(left, right)`` (link only, the saved model) with each input given as frames that
+    are loaded into an on-disk DuckDB database one at a time, so neither input is ever whole in Python:
+    for linking records against all of an LA's children (``matching.services``). Same pairs, same order.
+    DuckDB works within ``memory_limit`` (spilling to the database's directory beyond it)."""
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError("threshold must be between 0 and 1.")
+    stages = Stages(LINK_STAGES, enabled=False)
+    with tempfile.TemporaryDirectory(prefix="cme-linkage-") as workdir:
+        db_api = make_db_api("duckdb", workdir=Path(workdir), memory_limit=memory_limit)
+        con = db_api.duckdb_con  # type: ignore[attr-defined]
+        try:
+            sizes = [load_frames_table(con, chunks, f"cme_records_{name}", source_dataset=name)
+                     for chunks, name in zip((left, right), _NAMES, strict=True)]
+            sdfs = [db_api.register(f"cme_records_{name}", dataset_display_name=name, table_name=f"cme_input_{name}")
+                    for name in _NAMES]
+            linker = make_linker(db_api, sdfs, "link_only", sizes, model_path=model_path)
+            try:
+                predictions = predict_pairs(linker, db_api, stages, threshold=threshold)
+            except Exception as exc:
+                if not _out_of_memory(exc):
+                    raise
+                # More candidate pairs than the limit holds: score them with DuckDB's usual limit rather than fail.
+                con.execute(f"SET memory_limit = '{_usual_limit()}'")  # nosemgrep: cme-raw-sql
+                predictions = predict_pairs(linker, db_api, stages, threshold=threshold)
+            result = con.sql(pairs_sql(predictions.physical_name, "link_only")).df()
+        finally:
+            con.close()
+            stages.close()
+    result = result.astype({"left_id": str, "right_id": str, "probability": float, "match_weight": float})
+    return result.reset_index(drop=True)[list(PAIR_COLUMNS)]
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """True if DuckDB ran out of its memory limit somewhere in this exception's chain (Splink wraps it)."""
+    import duckdb
+
+    while exc is not None:
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _usual_limit() -> str:
+    """DuckDB's limit outside ``link_frame_chunks`` (``CME_LINKAGE_MEMORY_LIMIT``, else the default), checked to be a
+    size such as 1GB or 512MB before it is written into a SET statement."""
+    limit = os.environ.get("CME_LINKAGE_MEMORY_LIMIT") or DUCKDB_MEMORY_LIMIT
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?\s*[KMGT]i?B", limit, flags=re.IGNORECASE):
+        limit = DUCKDB_MEMORY_LIMIT
+    return limit
 
 
 def _check_no_shared_ids(con: Any) -> None:

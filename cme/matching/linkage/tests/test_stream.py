@@ -12,7 +12,7 @@ import pytest
 from cme.matching.linkage.files import InputFileError, iter_input_csv
 from cme.matching.linkage.link import make_db_api
 from cme.matching.linkage.progress import Stages
-from cme.matching.linkage.stream import link_csv_files, load_csv_table
+from cme.matching.linkage.stream import link_csv_files, link_frame_chunks, load_csv_table
 from cme.matching.linkage.tests.conftest import Scored, with_specials
 
 STAGES = ("read", "prepare", "block", "predict", "write")
@@ -82,3 +82,47 @@ def test_duckdb_memory_limit_and_spill_directory(tmp_path: Path, monkeypatch: py
     monkeypatch.delenv("CME_LINKAGE_MEMORY_LIMIT")
     con = make_db_api("duckdb").duckdb_con  # type: ignore[attr-defined]
     assert con.sql("SELECT current_setting('memory_limit')").fetchall()[0][0] == "953.6 MiB"  # the 1GB default
+
+
+# --- link_frame_chunks: the services' path for a large LA (SECURITY-PLAN PERF-4) ---------------------------------
+
+
+def _chunks(frame: pd.DataFrame, size: int) -> list[pd.DataFrame]:
+    return [frame.iloc[start:start + size] for start in range(0, len(frame), size)]
+
+
+def test_pairs_from_frame_chunks_equal_the_in_memory_pairs(shipped: Scored) -> None:
+    """The same pairs, probabilities and order as ``link_frames`` when both inputs come in several chunks."""
+    left, right = with_specials(shipped.extracts)
+    got = link_frame_chunks(_chunks(left, 700), iter(_chunks(right, 300)), threshold=0.001)
+    expected = shipped.pairs.reset_index(drop=True)
+    assert len(got) == len(expected) > 500
+    pd.testing.assert_frame_equal(got[["left_id", "right_id"]], expected[["left_id", "right_id"]])
+    pd.testing.assert_series_equal(got.probability, expected.probability, check_exact=False, atol=1e-9)
+
+
+def test_scoring_out_of_memory_is_retried_with_the_usual_limit(shipped: Scored,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond its small memory limit DuckDB raises instead of spilling in places: the scoring is then done again
+    under the usual limit (same pairs) rather than the link failing."""
+    from cme.matching.linkage import stream
+
+    calls: list[str] = []
+    real = stream.predict_pairs
+
+    def predict_once_out_of_memory(linker: object, db_api: object, *args: object, **kwargs: object) -> object:
+        limit = db_api.duckdb_con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]  # type: ignore[attr-defined]
+        calls.append(limit)
+        if len(calls) == 1:
+            raise RuntimeError("Splink failed") from duckdb.OutOfMemoryException("Out of Memory Error: test")
+        return real(linker, db_api, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stream, "predict_pairs", predict_once_out_of_memory)
+    left, right = with_specials(shipped.extracts)
+    got = link_frame_chunks([left], [right], threshold=0.5)
+    assert len(calls) == 2 and calls[0] != calls[1]  # the second try under the larger, usual limit
+    assert len(got) == int((shipped.pairs.probability >= 0.5).sum())
+    monkeypatch.setattr(stream, "predict_pairs",
+                        lambda *a, **k: (_ for _ in ()).throw(ValueError("not a memory problem")))
+    with pytest.raises(ValueError, match="not a memory problem"):  # anything else is not retried
+        link_frame_chunks([left], [right], threshold=0.5)
