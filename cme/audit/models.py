@@ -44,8 +44,9 @@ class AuditEvent(models.Model):
         SYSTEM = "system", "System job"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    actor = models.ForeignKey(  # no index of its own: the (actor, -at) index serves it (one index fewer per event)
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events",
+        db_index=False,
     )
     actor_label = models.CharField(max_length=200, help_text="Who: the user's email, or the system job's id.")
     actor_role = models.CharField(max_length=30, blank=True)
