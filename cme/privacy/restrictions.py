@@ -91,7 +91,8 @@ def restrictions_follow_unmerge(*, actor: Auditor, user: User | None, kept: Chil
     for row in back:
         actor.record(AuditEvent.Action.UPDATE, row, child_id=merged.pk, summary=MOVED_BACK_SUMMARY,
                      reason=f"merge of child record {merged.pk} into child record {kept.pk} undone")
-    for row in ProcessingRestriction.objects.select_for_update().filter(
+    # of=self: only these rows are locked; PostgreSQL cannot lock the nullable side of the superseded_by join
+    for row in ProcessingRestriction.objects.select_for_update(of=("self",)).filter(
             pk__in=superseded, superseded_by__lifted_at__isnull=True).select_related("superseded_by"):
         if row.superseded_by is None or row.superseded_by.child_id == row.child_id:
             continue
