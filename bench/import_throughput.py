@@ -126,18 +126,12 @@ def write_health_csv(council: Any, folder: Path, rows: int, bad: int) -> dict[st
 
 
 def write_ctf(council: Any, folder: Path, pupils: int) -> dict[str, Any]:
-    from collections import defaultdict
-
     from cme.law.ctf import CTFContact, CTFHeader, CTFPhone, CTFPupil, CTFSchoolHistoryEntry, build_ctf
+    from cme.synthetic.extracts import council_index
 
-    schools = {s.key: s for s in council.schools}
-    enrolments: dict[int, list[Any]] = defaultdict(list)
-    for enrolment in council.enrolments:
-        enrolments[enrolment.child_key].append(enrolment)
-    contacts: dict[int, list[Any]] = defaultdict(list)
-    for contact in council.contacts:
-        contacts[contact.household_key].append(contact)
-    households = {h.key: h for h in council.households}
+    index = council_index(council)
+    schools, households = index.schools, index.households
+    enrolments, contacts = index.enrolments_by_child, index.contacts_by_household
     secondary = [s for s in council.schools if s.phase == "secondary" and s.is_open]
     source, dest = secondary[0], secondary[1]
     chosen = [c for c in council.children if c.upn and enrolments.get(c.key)][:pupils]
@@ -154,7 +148,7 @@ def write_ctf(council: Any, folder: Path, pupils: int) -> dict[str, Any]:
         family = tuple(CTFContact(forename=c.forename, surname=c.surname, relationship=c.relationship[:10],
                                   responsibility=c.parental_responsibility, order=c.order,
                                   phones=(CTFPhone(c.phone, "M"),) if c.phone else (), email=c.email)
-                       for c in contacts[home.key][:3])
+                       for c in contacts.get(home.key, [])[:3])
         upn, dob, forename, surname = child.upn, child.dob, child.legal_forename, child.legal_surname
         if number % 50 == 25:  # 2% broken, three ways
             bad += 1

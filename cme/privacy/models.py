@@ -72,9 +72,10 @@ class ProcessingRestriction(models.Model):
     """UK GDPR Art 18 restriction of processing, one row per restriction (history kept: never deleted or reused).
 
     While a row is in force (`lifted_at` empty) the child's record is only stored: hidden from every role but the
-    data protection officer (`Child.processing_restricted`, kept in step by `privacy.services`), kept by the
-    retention purge, and left out of the daily detection rules and the panel agenda. Art 18(3): the data subject is
-    told before the restriction is lifted; `subject_told_on` records when and `subject_told_how` how.
+    data protection officer (`Child.processing_restricted`, kept in step by
+    `privacy.restrictions.flag_restricted`), kept by the retention purge, and left out of the daily detection rules
+    and the panel agenda. Art 18(3): the data subject is told before the restriction is lifted; `subject_told_on`
+    records when and `subject_told_how` how.
 
     When two child records are merged and both are restricted, the later restriction is closed as superseded by the
     earlier one (`superseded_by`; not lifted: the record stays restricted, so no Art 18(3) notice is due), see
