@@ -5,15 +5,17 @@
 1. a FeedRun row is written first (status "running"), and each received file is kept raw with its sha256
    (FeedFile; bytes under MEDIA_ROOT/feeds). A file whose checksum was already imported for the source is
    recognised and skipped, so re-running a run is a no-op;
-2. every file is parsed by its source module (cme.feeds.sources): each row is accepted or rejected with its
-   reasons (rows in = accepted + rejected). A file that cannot be read, or with more than half its rows
-   rejected, fails the whole run with a clear message and its rejected-rows report: nothing is imported;
-3. inside one `transaction.atomic()`: people-level rows go through `matching.services.source_records_import`
-   (upsert, then link what is new or changed); school-roll facts update `children.Enrolment`, `PlaceAllocation` and
-   `AttendanceSession` in bulk; rejected rows and counts are written. Any exception rolls all of it back and
-   the run is marked failed in a separate transaction with the reason (the raw files stay, for the record).
-   A process killed half-way leaves the run "running" with nothing imported; the next run marks it
-   interrupted and imports the files again.
+2. inside one `transaction.atomic()`, every file is parsed by its source module (cme.feeds.sources), one file at a
+   time from its stored copy: each row is accepted or rejected with its reasons (rows in = accepted + rejected).
+   People-level rows go through `matching.services.RecordsImport` (`source_records_import` in parts of
+   `_UPSERT_PART` rows: upsert, then link what is new or changed), and a part's rows are let go once stored, so
+   only the facts of a 100,000-pupil first load stay in memory; school-roll facts then update
+   `children.Enrolment`, `PlaceAllocation` and `AttendanceSession` in bulk; rejected rows and counts are written.
+   A file that cannot be read, or with more than half its rows rejected, fails the whole run with a clear
+   message and its rejected-rows report (every file is still read, for the report): nothing is imported;
+3. any exception rolls all of it back and the run is marked failed in a separate transaction with the reason (the
+   raw files stay, for the record). A process killed half-way leaves the run "running" with nothing imported;
+   the next run marks it interrupted and imports the files again.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import re
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,12 +53,13 @@ from cme.feeds.models import (
 )
 from cme.feeds.sources import PARSERS
 from cme.feeds.sources.base import Accepted, AttendanceFact, FileError, MappingSpec, ParsedFile, Rejection, RollFact
-from cme.feeds.storage import raw_store, sha256
+from cme.feeds.storage import raw_read, raw_store, sha256
 from cme.law.school_age import school_year_start
 from cme.matching.models import SourceRecord
 from cme.matching.services import (
     LinkResult,
-    source_records_import,
+    RecordIn,
+    RecordsImport,
     source_records_link,
     source_records_link_identified,
     update_rows,
@@ -70,6 +73,10 @@ MAX_REJECTED_SHARE = 0.5
 LOCK_STALE_AFTER = dt.timedelta(hours=6)
 DAILY_LOCK = "daily-run"
 _BATCH = 2000
+#: People-level rows stored per part (`RecordsImport.add`): the parsed rows of one part are held, not the run's.
+_UPSERT_PART = 20_000
+#: Roll facts matched to enrolments per group of schools (`_roll_apply`).
+_ROLL_GROUP = 10_000
 _IN = 900
 #: Above this many keys, one read of the whole source (or of the schools' rolls) beats thousands of IN lists.
 _READ_ALL_ABOVE = 5000
@@ -161,8 +168,15 @@ def lock_release(*, holder: str, name: str = DAILY_LOCK) -> None:
 
 @dataclass(frozen=True)
 class ReceivedFile:
+    """A file as received: its bytes, or the path they are read from when needed (a folder's files, a fetched
+    page spooled to disk), so a day's thousands of pages need not all be held in memory at once."""
+
     name: str
-    data: bytes
+    data: bytes = b""
+    path: Path | None = None
+
+    def read(self) -> bytes:
+        return self.path.read_bytes() if self.path is not None else self.data
 
 
 @dataclass
@@ -193,19 +207,25 @@ def feed_runs_close_interrupted(*, source: FeedSource) -> int:
     return count
 
 
-def _receive(*, run: FeedRun, files: Sequence[ReceivedFile]) -> list[tuple[FeedFile, bytes]]:
-    digests = [sha256(f.data) for f in files]
+def _receive(*, run: FeedRun, files: Sequence[ReceivedFile]) -> list[FeedFile]:
+    """Keep each file as received (by checksum, under MEDIA_ROOT/feeds), one at a time: the bytes are read again
+    from the stored copy when parsed. A file already imported for the source (or twice in the batch) is SKIPPED."""
+    stored: list[tuple[str, str, int, str]] = []
+    for received in files:
+        data = received.read()
+        digest = sha256(data)
+        stored.append((received.name, digest, len(data), raw_store(data, digest)))
+        del data
     imported = set(FeedFile.objects.filter(run__source_id=run.source_id, status=FeedFile.Status.IMPORTED,
-                                           sha256__in=set(digests)).values_list("sha256", flat=True))
+                                           sha256__in={digest for _, digest, _, _ in stored})
+                   .values_list("sha256", flat=True))
     rows, seen = [], set()
-    for received, digest in zip(files, digests, strict=True):
+    for name, digest, size, path in stored:
         duplicate = digest in imported or digest in seen
         seen.add(digest)
-        rows.append(FeedFile(run=run, name=received.name[:300], sha256=digest, size=len(received.data),
-                             storage_path=raw_store(received.data, digest),
+        rows.append(FeedFile(run=run, name=name[:300], sha256=digest, size=size, storage_path=path,
                              status=FeedFile.Status.SKIPPED if duplicate else FeedFile.Status.RECEIVED))
-    created = FeedFile.objects.bulk_create(rows, batch_size=500)
-    return [(feed_file, received.data) for feed_file, received in zip(created, files, strict=True)]
+    return FeedFile.objects.bulk_create(rows, batch_size=500)
 
 
 def _check_schools(source: FeedSource, parsed: ParsedFile, schools: set[str]) -> None:
@@ -222,33 +242,43 @@ def _check_schools(source: FeedSource, parsed: ParsedFile, schools: set[str]) ->
                     f"school {', '.join(unknown)} is not one of the LA's schools",))
 
 
-def _parse(*, source: FeedSource, on: dt.date, files: list[tuple[FeedFile, bytes]]) -> _Parsed:
+def _parse_each(*, source: FeedSource, on: dt.date, files: Sequence[FeedFile], parsed: _Parsed
+                ) -> Iterator[tuple[FeedFile, ParsedFile]]:
+    """Parse the received files one at a time from their stored copies, recording each in ``parsed`` (good files,
+    failed files and their errors); yields the good ones as they are read."""
     parser = PARSERS.get(source.source)
     if parser is None:
         raise FeedRunError(f"No reader for source {source.source!r}.")
     mapping = mapping_spec(source)
     schools = set(School.objects.filter(local_authority_id=source.local_authority_id)
                   .values_list("laestab", flat=True))
-    result = _Parsed()
-    for feed_file, data in files:
+    for feed_file in files:
         if feed_file.status != FeedFile.Status.RECEIVED:
             continue
         try:
-            parsed = parser(data, name=feed_file.name, mapping=mapping, on=on)
+            parsed_file = parser(raw_read(feed_file.storage_path), name=feed_file.name, mapping=mapping, on=on)
         except FileError as exc:
-            result.errors.append(f"{feed_file.name}: {exc}" if feed_file.name not in str(exc) else str(exc))
-            result.failed_files.append((feed_file, None))
+            parsed.errors.append(f"{feed_file.name}: {exc}" if feed_file.name not in str(exc) else str(exc))
+            parsed.failed_files.append((feed_file, None))
             continue
-        _check_schools(source, parsed, schools)
-        rejected = len(parsed.rejected)
-        if rejected and rejected > MAX_REJECTED_SHARE * len(parsed.items):
-            result.errors.append(
-                f"{feed_file.name}: {rejected} of {len(parsed.items)} rows were rejected, so the file looks "
+        _check_schools(source, parsed_file, schools)
+        rejected = len(parsed_file.rejected)
+        if rejected and rejected > MAX_REJECTED_SHARE * len(parsed_file.items):
+            parsed.errors.append(
+                f"{feed_file.name}: {rejected} of {len(parsed_file.items)} rows were rejected, so the file looks "
                 "malformed (wrong columns, date format or delimiter?). Nothing was imported; see the rejected rows."
             )
-            result.failed_files.append((feed_file, parsed))
+            parsed.failed_files.append((feed_file, parsed_file))
             continue
-        result.files.append((feed_file, parsed))
+        parsed.files.append((feed_file, parsed_file))
+        yield feed_file, parsed_file
+
+
+def _parse(*, source: FeedSource, on: dt.date, files: Sequence[FeedFile]) -> _Parsed:
+    """Every received file parsed and held (`_parse_each` to completion)."""
+    result = _Parsed()
+    for _ in _parse_each(source=source, on=on, files=files, parsed=result):
+        pass
     return result
 
 
@@ -274,7 +304,7 @@ def feed_run_execute(*, actor: Auditor, source: FeedSource, on: dt.date, files: 
                                  triggered_by=actor.label)
     parsed = _Parsed()
     try:
-        # Hundreds of thousands of parsed rows live to the end of the run, and are written in one transaction.
+        # Hundreds of thousands of facts (parsed rows, their records let go once stored) live to the end of the run.
         with gc_paused(), bulk_write_cache():
             _execute(actor=actor, run=run, parsed=parsed, files=files,
                      link=not (defer_link and source.kind == FeedSource.Kind.CSV))
@@ -290,12 +320,8 @@ def feed_run_execute(*, actor: Auditor, source: FeedSource, on: dt.date, files: 
 def _execute(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequence[ReceivedFile], link: bool) -> None:
     """Receive, parse and import (`feed_run_execute`); fills ``parsed`` as it goes, for the failure report."""
     received = _receive(run=run, files=files)
-    result = _parse(source=run.source, on=run.on, files=received)
-    parsed.files, parsed.errors, parsed.failed_files = result.files, result.errors, result.failed_files
-    if parsed.errors:
-        raise FeedRunError(" ".join(parsed.errors))
     with transaction.atomic():
-        counts = _import(actor=actor, run=run, parsed=parsed, link=link)
+        counts = _import(actor=actor, run=run, parsed=parsed, files=received, link=link)
         _checkpoint("finished", 0)
         FeedRun.objects.filter(pk=run.pk).update(status=FeedRun.Status.SUCCEEDED, finished_at=timezone.now(),
                                                  **counts)
@@ -322,9 +348,40 @@ def _run_fail(*, run: FeedRun, parsed: _Parsed, error: str) -> None:
     )
 
 
-def _import(*, actor: Auditor, run: FeedRun, parsed: _Parsed, link: bool = True) -> dict[str, Any]:
+def _store_records(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequence[FeedFile],
+                   link: bool) -> RecordsImport:
+    """Parse the files and store their people-level rows part by part (`RecordsImport.add`); a part's parsed
+    rows are let go once stored (their facts stay). A malformed file stops the storing; the remaining files are
+    still parsed for the failure report, then the run fails."""
+    source = run.source
+    importer = RecordsImport(actor=actor, local_authority=source.local_authority, run_id=run.pk, link=link,
+                             create_children=source.create_children)
+    part: list[RecordIn] = []
+    holding: list[ParsedFile] = []
+    for _, parsed_file in _parse_each(source=source, on=run.on, files=files, parsed=parsed):
+        if parsed.errors:
+            continue
+        part.extend(item.record for item in parsed_file.items if isinstance(item, Accepted) and item.record)
+        holding.append(parsed_file)
+        if len(part) >= _UPSERT_PART:
+            importer.add(part)
+            part = []
+            for stored in holding:
+                stored.drop_records()
+            holding = []
+    if parsed.errors:
+        raise FeedRunError(" ".join(parsed.errors))
+    importer.add(part)
+    for stored in holding:
+        stored.drop_records()
+    return importer
+
+
+def _import(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequence[FeedFile],
+            link: bool = True) -> dict[str, Any]:
     source = run.source
     la = source.local_authority
+    importer = _store_records(actor=actor, run=run, parsed=parsed, files=files, link=link)
     accepted: list[Accepted] = []
     for _, parsed_file in parsed.files:
         accepted.extend(parsed_file.accepted)
@@ -334,9 +391,7 @@ def _import(*, actor: Auditor, run: FeedRun, parsed: _Parsed, link: bool = True)
     if len(accepted) + len(rejected) != received:
         raise FeedRunError("Internal check failed: rows in is not accepted plus rejected.")
 
-    records = [a.record for a in accepted if a.record is not None]
-    upsert, linked = source_records_import(actor=actor, local_authority=la, run_id=run.pk, records=records,
-                                           link=link, create_children=source.create_children)
+    upsert, linked = importer.finish()
     _checkpoint("upserted", 0)
     _checkpoint("linked", 0)
 
@@ -482,70 +537,97 @@ def _enrolments_of(children: Sequence[int], schools: set[int]) -> Iterable[tuple
 
 
 def _roll_apply(*, actor: Auditor, la: LocalAuthority, run: FeedRun, plan: _RollPlan) -> dict[str, int]:
-    """Enrolments from roll facts (the school's MIS is the authority for its own roll), and place allocations."""
+    """Enrolments from roll facts (the school's MIS is the authority for its own roll), and place allocations.
+    A fact only touches its child's enrolments at its own school, so the facts are applied a group of schools at
+    a time (about `_ROLL_GROUP` facts): a county's first load does not hold every pupil's enrolments at once."""
     counts = {"created": 0, "changed": 0, "enrolments_created": 0, "enrolments_changed": 0,
               "allocations_created": 0, "allocations_changed": 0}
-    children = sorted({child for child, _, _ in plan.enrolment_facts})
+    by_school: dict[int, list[tuple[int, RollFact]]] = defaultdict(list)
+    for child_id, school_id, fact in plan.enrolment_facts:
+        by_school[school_id].append((child_id, fact))
+    group: list[int] = []
+    size = 0
+    for school_id in sorted(by_school):
+        group.append(school_id)
+        size += len(by_school[school_id])
+        if size >= _ROLL_GROUP:
+            _enrolments_apply(actor=actor, la=la, run=run, facts=by_school, schools=group, counts=counts)
+            group, size = [], 0
+    if group:
+        _enrolments_apply(actor=actor, la=la, run=run, facts=by_school, schools=group, counts=counts)
+    created_allocations, changed_allocations = _allocations_apply(la=la, run=run, facts=plan.allocations)
+    counts["allocations_created"], counts["allocations_changed"] = created_allocations, changed_allocations
+    counts["created"] = counts["enrolments_created"] + created_allocations
+    counts["changed"] = counts["enrolments_changed"] + changed_allocations
+    return counts
+
+
+def _enrolments_apply(*, actor: Auditor, la: LocalAuthority, run: FeedRun,
+                      facts: dict[int, list[tuple[int, RollFact]]], schools: list[int],
+                      counts: dict[str, int]) -> None:
+    """The roll facts of these schools, matched to their pupils' enrolments there (in the facts' order)."""
+    children = sorted({child for school in schools for child, _ in facts[school]})
     existing: dict[tuple[int, int], list[_Enrolled]] = defaultdict(list)
-    for row in _enrolments_of(children, {school for _, school, _ in plan.enrolment_facts}):
+    for row in _enrolments_of(children, set(schools)):
         existing[(row[1], row[2])].append(_Enrolled(*row))
     new: list[_Enrolled] = []
     changed_rows: dict[int, _Enrolled] = {}
-    for child_id, school_id, fact in plan.enrolment_facts:
-        known = existing[(child_id, school_id)]
-        match = _match_enrolment(known, fact)
-        if match is None:
-            if fact.kind == "deleted" or fact.start is None:
+    for school_id in schools:
+        for child_id, fact in facts[school_id]:
+            known = existing[(child_id, school_id)]
+            match = _match_enrolment(known, fact)
+            if match is None:
+                if fact.kind == "deleted" or fact.start is None:
+                    continue
+                enrolled = _Enrolled(None, child_id, school_id, fact.start, fact.end if fact.kind == "left" else None,
+                                     _nc_year_at_start(fact, run.on), fact.deletion_ground, fact.destination_laestab,
+                                     fact.destination_name)
+                if enrolled.end is not None and enrolled.end < enrolled.start:
+                    continue
+                known.append(enrolled)
+                new.append(enrolled)
                 continue
-            enrolled = _Enrolled(None, child_id, school_id, fact.start, fact.end if fact.kind == "left" else None,
-                                 _nc_year_at_start(fact, run.on), fact.deletion_ground, fact.destination_laestab,
-                                 fact.destination_name)
-            if enrolled.end is not None and enrolled.end < enrolled.start:
-                continue
-            known.append(enrolled)
-            new.append(enrolled)
-            continue
-        before = tuple(getattr(match, f) for f in _ENROLMENT_FIELDS)
-        if fact.kind == "on_roll":
-            if fact.start and match.start != fact.start and (match.end is None or match.end >= fact.start):
-                match.start = fact.start
-            if match.end is not None and match.end < run.on:  # on the register today although recorded as left
-                match.end, match.deletion_ground, match.destination_laestab, match.destination_name = None, "", "", ""
-        elif fact.kind == "left":
-            if fact.end and fact.end >= match.start:
-                match.end = fact.end
-            if fact.deletion_ground:
-                match.deletion_ground = fact.deletion_ground
-            if fact.destination_laestab:
-                match.destination_laestab = fact.destination_laestab
-                match.destination_name = fact.destination_name or match.destination_name
-        elif fact.kind == "deleted" and match.end is None:
-            match.end = max(fact.end or run.on, match.start)
-        if match.nc_year_actual is None and fact.nc_year is not None:
-            match.nc_year_actual = _nc_year_at_start(fact, run.on)
-        if tuple(getattr(match, f) for f in _ENROLMENT_FIELDS) != before and match.pk is not None:
-            changed_rows[match.pk] = match
-    to_create = [enrolled.model(source=run.source.source) for enrolled in new]
-    changed = {pk: enrolled.model() for pk, enrolled in changed_rows.items()}
-    Enrolment.objects.bulk_create(to_create, batch_size=_BATCH)
-    Enrolment.objects.bulk_update(list(changed.values()), list(_ENROLMENT_FIELDS), batch_size=_BATCH)
-    events = [
-        actor._event(AuditEvent.Action.CREATE, e, child_id=e.child_id, local_authority_id=la.pk,
-                     summary=f"school roll: on roll from {e.start:%d/%m/%Y} ({run.source.name})")
-        for e in to_create
-    ] + [
-        actor._event(AuditEvent.Action.UPDATE, e, child_id=e.child_id, local_authority_id=la.pk,
-                     summary=f"school roll updated ({run.source.name})"
-                             + (f": left {e.end:%d/%m/%Y}" if e.end else ": on roll"))
-        for e in changed.values()
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=_BATCH)
-    counts["enrolments_created"], counts["enrolments_changed"] = len(to_create), len(changed)
-    created_allocations, changed_allocations = _allocations_apply(la=la, run=run, facts=plan.allocations)
-    counts["allocations_created"], counts["allocations_changed"] = created_allocations, changed_allocations
-    counts["created"] = len(to_create) + created_allocations
-    counts["changed"] = len(changed) + changed_allocations
-    return counts
+            before = tuple(getattr(match, f) for f in _ENROLMENT_FIELDS)
+            if fact.kind == "on_roll":
+                if fact.start and match.start != fact.start and (match.end is None or match.end >= fact.start):
+                    match.start = fact.start
+                if match.end is not None and match.end < run.on:  # on the register today although recorded as left
+                    match.end, match.deletion_ground = None, ""
+                    match.destination_laestab, match.destination_name = "", ""
+            elif fact.kind == "left":
+                if fact.end and fact.end >= match.start:
+                    match.end = fact.end
+                if fact.deletion_ground:
+                    match.deletion_ground = fact.deletion_ground
+                if fact.destination_laestab:
+                    match.destination_laestab = fact.destination_laestab
+                    match.destination_name = fact.destination_name or match.destination_name
+            elif fact.kind == "deleted" and match.end is None:
+                match.end = max(fact.end or run.on, match.start)
+            if match.nc_year_actual is None and fact.nc_year is not None:
+                match.nc_year_actual = _nc_year_at_start(fact, run.on)
+            if tuple(getattr(match, f) for f in _ENROLMENT_FIELDS) != before and match.pk is not None:
+                changed_rows[match.pk] = match
+    # Model instances and their audit events are made _BATCH at a time (a new council's first load creates an
+    # enrolment for every pupil: 100,000 of each held at once would be hundreds of MB).
+    for start in range(0, len(new), _BATCH):
+        to_create = [enrolled.model(source=run.source.source) for enrolled in new[start:start + _BATCH]]
+        Enrolment.objects.bulk_create(to_create)
+        AuditEvent.objects.bulk_create([
+            actor._event(AuditEvent.Action.CREATE, e, child_id=e.child_id, local_authority_id=la.pk,
+                         summary=f"school roll: on roll from {e.start:%d/%m/%Y} ({run.source.name})")
+            for e in to_create])
+    changed = list(changed_rows.values())
+    for start in range(0, len(changed), _BATCH):
+        to_update = [enrolled.model() for enrolled in changed[start:start + _BATCH]]
+        Enrolment.objects.bulk_update(to_update, list(_ENROLMENT_FIELDS))
+        AuditEvent.objects.bulk_create([
+            actor._event(AuditEvent.Action.UPDATE, e, child_id=e.child_id, local_authority_id=la.pk,
+                         summary=f"school roll updated ({run.source.name})"
+                                 + (f": left {e.end:%d/%m/%Y}" if e.end else ": on roll"))
+            for e in to_update])
+    counts["enrolments_created"] += len(new)
+    counts["enrolments_changed"] += len(changed)
 
 
 def _match_enrolment(known: list[_Enrolled], fact: RollFact) -> _Enrolled | None:
@@ -674,8 +756,8 @@ def source_batches(*, source: FeedSource, on: dt.date) -> list[Batch]:
 def _folder_reader(path: Path) -> Callable[[], list[ReceivedFile]]:
     def read() -> list[ReceivedFile]:
         if path.is_file():
-            return [ReceivedFile(name=path.name, data=path.read_bytes())]
-        return [ReceivedFile(name=str(p.relative_to(path)), data=p.read_bytes())
+            return [ReceivedFile(name=path.name, path=path)]
+        return [ReceivedFile(name=str(p.relative_to(path)), path=p)
                 for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith(".")]
 
     return read
@@ -683,7 +765,7 @@ def _folder_reader(path: Path) -> Callable[[], list[ReceivedFile]]:
 
 def batch_pending(*, source: FeedSource, files: Sequence[ReceivedFile]) -> bool:
     """False if every file's checksum was already imported for this source (nothing to do)."""
-    digests = {sha256(f.data) for f in files}
+    digests = {sha256(f.read()) for f in files}
     if not digests:
         return False
     imported = set(FeedFile.objects.filter(run__source=source, status=FeedFile.Status.IMPORTED,

@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from pathlib import Path
 from typing import Any
 
 import requests
+from django.conf import settings
 
 from cme.feeds.models import FeedRun, FeedSource
 from cme.feeds.sources.wonde import page_name
+from cme.feeds.storage import raw_store
 
 #: Endpoints read for each school, and whether they take `updated_after`.
 ENDPOINTS: tuple[tuple[str, bool], ...] = (
@@ -56,24 +59,30 @@ def _get(session: requests.Session, url: str, params: dict[str, Any] | None = No
         raise TransportError(f"Wonde sent something that is not JSON from {url}.") from exc
 
 
-def wonde_fetch(*, source: FeedSource, on: dt.date, session: requests.Session | None = None) -> list[Any]:
-    """Every page for every school of the source, as ReceivedFiles named <LAESTAB>/<endpoint>/<page>.json."""
+def _spooled(name: str, body: bytes) -> Any:
+    """A fetched page kept where the run keeps raw files (by checksum, `raw_store`) and handed on by path: a
+    county's day is thousands of pages, not held in memory until the run reads them."""
     from cme.feeds.services import ReceivedFile
 
+    return ReceivedFile(name=name, path=Path(settings.MEDIA_ROOT) / raw_store(body))
+
+
+def wonde_fetch(*, source: FeedSource, on: dt.date, session: requests.Session | None = None) -> list[Any]:
+    """Every page for every school of the source, as ReceivedFiles named <LAESTAB>/<endpoint>/<page>.json."""
     session = session or requests.Session()
     session.headers["Authorization"] = f"Bearer {_token(source)}"
     base = source.base_url.rstrip("/")
     last = (FeedRun.objects.filter(source=source, status=FeedRun.Status.SUCCEEDED).order_by("-started_at")
             .values_list("started_at", flat=True).first())
     since = last.strftime("%Y-%m-%d %H:%M:%S") if last else None
-    files: list[ReceivedFile] = []
+    files: list[Any] = []
     for school_id in source.school_ids:
         body, school = _get(session, f"{base}/{school_id}")
         data = school.get("data", school)
         laestab = f"{data.get('la_code', '')}{data.get('establishment_number', '')}"
         if len(laestab) != 7 or not laestab.isdigit():
             raise TransportError(f"Wonde school {school_id} has no LA code and establishment number.")
-        files.append(ReceivedFile(f"{laestab}/school.json", body))
+        files.append(_spooled(f"{laestab}/school.json", body))
         for endpoint, incremental in ENDPOINTS:
             params: dict[str, Any] = {"per_page": PER_PAGE}
             if endpoint.startswith("students"):
@@ -87,8 +96,8 @@ def wonde_fetch(*, source: FeedSource, on: dt.date, session: requests.Session | 
             while url and number < MAX_PAGES:
                 number += 1
                 body, page = _get(session, url, params if number == 1 else None)
-                files.append(ReceivedFile(page_name(laestab, endpoint, number),
-                                          json.dumps(page, separators=(",", ":")).encode() if not body else body))
+                files.append(_spooled(page_name(laestab, endpoint, number),
+                                      json.dumps(page, separators=(",", ":")).encode() if not body else body))
                 pagination = (page.get("meta") or {}).get("pagination") or {}
                 url = pagination.get("next") if pagination.get("more") else None
     return files

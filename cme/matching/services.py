@@ -257,15 +257,21 @@ class _Upserted:
     result: UpsertResult
     linked_at_insert: int = 0
     index: frames.ChildrenIndex | None = None
+    sources: set[str] = field(default_factory=set)
 
 
 def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | None, records: Sequence[RecordIn],
-            link: bool, read_back: bool = True) -> _Upserted:
+            link: bool, read_back: bool = True, index: frames.ChildrenIndex | None = None,
+            audit: bool = True, later_part: bool = False) -> _Upserted:
     """Store rows as received with a normalised copy (see `source_records_upsert`). New rows are inserted as tuples
     (no model instances). With ``link``, a new record whose valid UPN or NHS number identifies exactly one live
     child (linking step 2) is inserted already linked: a new record has no id yet, so no person's decision can be
     about it, and the engine is not needed. ``result.records`` are the created (unless ``read_back`` is False) and
-    changed records that still need linking, as model instances."""
+    changed records that still need linking, as model instances.
+
+    For a later part of the same run (``later_part``, `RecordsImport`), a record an earlier part already stored
+    (``last_seen_run_id`` is this run) is updated if it differs (the last row for an id wins, as within a part)
+    but not counted again. ``index``: the children's identifiers an earlier part read (reused, not read again)."""
     incoming: dict[tuple[str, str], RecordIn] = {}
     for record in records:
         incoming[(record.source, str(record.source_record_id))] = record  # the last row for an id wins
@@ -281,7 +287,8 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
             "pk", "source", "source_record_id", "row_hash", "last_seen_run_id")
     }
     now = timezone.now()
-    upserted = _Upserted(UpsertResult(0, 0, 0, []))
+    upserted = _Upserted(UpsertResult(0, 0, 0, []), index=index)
+    repeated_pks: set[int] = set()  # stored by an earlier part of this run: counted there
     # New rows are inserted _INSERT_BATCH at a time as they are made (not all held first: a 100,000-row extract).
     last_pk: int | None = None  # the largest id before the first row to read back was inserted
     rows: list[tuple[Any, ...]] = []
@@ -312,10 +319,13 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
             if len(rows) >= _INSERT_BATCH:
                 inserted += bulk_insert(SourceRecord, _INSERTED, rows)
                 rows = []
-        elif found[1] != digest:
-            changed_values[found[0]] = (values, digest, record.raw)
-        elif run_id is not None and found[2] != run_id:
-            to_stamp.append(found[0])
+        else:
+            if later_part and run_id is not None and found[2] == run_id:
+                repeated_pks.add(found[0])
+            if found[1] != digest:
+                changed_values[found[0]] = (values, digest, record.raw)
+            elif run_id is not None and found[2] != run_id:
+                to_stamp.append(found[0])
     inserted += bulk_insert(SourceRecord, _INSERTED, rows)
     created: list[SourceRecord] = []
     if unlinked and last_pk is not None:  # ids come after every committed one: one query, whatever the rows
@@ -335,17 +345,27 @@ def _upsert(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | No
     update_rows(SourceRecord, changed, [*NORMALISED_FIELDS, "row_hash", "raw", "updated_at", "last_seen_run_id"])
     for ids in chunks(to_stamp):
         SourceRecord.objects.filter(pk__in=ids).update(last_seen_run_id=run_id)
-    sources = ", ".join(sorted({s for s, _ in incoming}))
-    actor.record(
-        AuditEvent.Action.CREATE if inserted else AuditEvent.Action.UPDATE, object_type="matching.sourcerecord",
-        local_authority_id=local_authority.pk,
-        summary=f"{sources}: {inserted} new, {len(changed)} changed, "
-                f"{len(incoming) - inserted - len(changed)} unchanged records",
-        changes={"run_id": run_id, "created": inserted, "changed": len(changed)},
-    )
-    upserted.result = UpsertResult(created=inserted, changed=len(changed),
-                                   unchanged=len(incoming) - inserted - len(changed), records=[*created, *changed])
+    repeated_changed = sum(1 for row in changed if row.pk in repeated_pks) if repeated_pks else 0
+    upserted.result = UpsertResult(created=inserted, changed=len(changed) - repeated_changed,
+                                   unchanged=len(incoming) - inserted - len(changed)
+                                   - (len(repeated_pks) - repeated_changed),
+                                   records=[*created, *changed])
+    upserted.sources = {s for s, _ in incoming}
+    if audit:
+        _upsert_audit(actor=actor, local_authority=local_authority, run_id=run_id, sources=upserted.sources,
+                      result=upserted.result)
     return upserted
+
+
+def _upsert_audit(*, actor: Auditor, local_authority: LocalAuthority, run_id: int | None, sources: set[str],
+                  result: UpsertResult) -> None:
+    actor.record(
+        AuditEvent.Action.CREATE if result.created else AuditEvent.Action.UPDATE,
+        object_type="matching.sourcerecord", local_authority_id=local_authority.pk,
+        summary=f"{', '.join(sorted(sources))}: {result.created} new, {result.changed} changed, "
+                f"{result.unchanged} unchanged records",
+        changes={"run_id": run_id, "created": result.created, "changed": result.changed},
+    )
 
 
 @transaction.atomic
@@ -369,21 +389,65 @@ def source_records_import(*, actor: Auditor, local_authority: LocalAuthority, ru
     and updated), reading only the children's identifiers; the engine's frame of the LA's children is built only
     if some record needs the engine. ``UpsertResult.records`` are the changed records and the created ones not
     linked at insert (without ``link``, the changed ones only)."""
-    upserted = _upsert(actor=actor, local_authority=local_authority, run_id=run_id, records=records, link=link,
-                       read_back=link)
-    upsert = upserted.result
-    pending = [r for r in upsert.records if r.child_id is None] if link else []
-    if not (pending or upserted.linked_at_insert):  # as `source_records_link` with nothing to link: no event
-        return upsert, LinkResult(0, 0, 0, 0)
-    result, queued = LinkResult(0, 0, 0, 0), 0
-    if pending:
-        result, queued = _link(actor=actor, local_authority=local_authority, records=pending,
-                               create_children=create_children,
-                               index=_children_for_linking(local_authority, pending))
-    result = LinkResult(result.auto_linked + upserted.linked_at_insert, result.queued_for_review,
-                        result.new_children, result.unlinked)
-    _link_audit(actor=actor, local_authority=local_authority, result=result, queued=queued)
-    return upsert, result
+    importer = RecordsImport(actor=actor, local_authority=local_authority, run_id=run_id, link=link,
+                             create_children=create_children)
+    importer.add(records)
+    return importer.finish()
+
+
+class RecordsImport:
+    """`source_records_import` fed in parts, so a large run need not hold all its rows at once (the school feed's
+    first load: 100,000 pupils parsed page by page): each `add` stores its part (and links at insert what a
+    UPN or NHS number identifies); `finish` writes one audit event for the whole and links the rest in one engine
+    pass, as one call with every row would. A record in two parts is stored once, the last row winning (as
+    within a part), and counted in the first part that had it. Inside the caller's transaction."""
+
+    def __init__(self, *, actor: Auditor, local_authority: LocalAuthority, run_id: int | None, link: bool = True,
+                 create_children: bool = False) -> None:
+        self.actor, self.local_authority, self.run_id = actor, local_authority, run_id
+        self.link, self.create_children = link, create_children
+        self.result = UpsertResult(0, 0, 0, [])
+        self.linked_at_insert = 0
+        self.sources: set[str] = set()
+        self._index: frames.ChildrenIndex | None = None
+        self._parts = 0
+
+    def add(self, records: Sequence[RecordIn]) -> None:
+        if not records:
+            return
+        part = _upsert(actor=self.actor, local_authority=self.local_authority, run_id=self.run_id, records=records,
+                       link=self.link, read_back=self.link, index=self._index, audit=False,
+                       later_part=self._parts > 0)
+        self._parts += 1
+        self._index = part.index
+        self.linked_at_insert += part.linked_at_insert
+        self.sources |= part.sources
+        done = self.result
+        known = {r.pk for r in done.records}
+        self.result = UpsertResult(done.created + part.result.created, done.changed + part.result.changed,
+                                   done.unchanged + part.result.unchanged,
+                                   [*done.records, *(r for r in part.result.records if r.pk not in known)])
+        if self._parts > 1:  # a record changed again by a later part: its latest values are the ones read
+            latest = {r.pk: r for r in part.result.records}
+            self.result.records = [latest.get(r.pk, r) for r in self.result.records]
+
+    def finish(self) -> tuple[UpsertResult, LinkResult]:
+        upsert = self.result
+        if self.sources:
+            _upsert_audit(actor=self.actor, local_authority=self.local_authority, run_id=self.run_id,
+                          sources=self.sources, result=upsert)
+        pending = [r for r in upsert.records if r.child_id is None] if self.link else []
+        if not (pending or self.linked_at_insert):  # as `source_records_link` with nothing to link: no event
+            return upsert, LinkResult(0, 0, 0, 0)
+        result, queued = LinkResult(0, 0, 0, 0), 0
+        if pending:
+            result, queued = _link(actor=self.actor, local_authority=self.local_authority, records=pending,
+                                   create_children=self.create_children,
+                                   index=_children_for_linking(self.local_authority, pending))
+        result = LinkResult(result.auto_linked + self.linked_at_insert, result.queued_for_review,
+                            result.new_children, result.unlinked)
+        _link_audit(actor=self.actor, local_authority=self.local_authority, result=result, queued=queued)
+        return upsert, result
 
 
 # ---------------------------------------------------------------------------------------------- linking

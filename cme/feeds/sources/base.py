@@ -109,6 +109,12 @@ class ParsedFile:
     def rejected(self) -> list[Rejection]:
         return [i for i in self.items if isinstance(i, Rejection)]
 
+    def drop_records(self) -> None:
+        """Let go of the people-level rows once stored (the largest part of a parsed file); the items, their
+        facts, warnings and rejections stay, so the counts and the rejected-rows report are unchanged."""
+        self.items = [Accepted(item.row_number, None, item.facts, item.warnings)
+                      if isinstance(item, Accepted) and item.record is not None else item for item in self.items]
+
 
 # --------------------------------------------------------------------------------------------------
 # Values

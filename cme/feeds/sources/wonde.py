@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,15 @@ ENDPOINTS = ("students", "students-leaver", "students-pre-admission", "deletions
 _NAME = re.compile(r"(?:^|/)(?P<laestab>\d{7})/(?:(?P<endpoint>[a-z-]+)/[^/]*\.json|school\.json)$")
 _GENDER = {"MALE": "M", "FEMALE": "F", "M": "M", "F": "F"}
 _BOM = b"\xef\xbb\xbf"
+_SESSIONS = {"AM": "AM", "PM": "PM"}
+
+
+def _record_key(laestab: str, wonde_id: str, shared: dict[Any, Any]) -> tuple[str, str]:
+    """(source, "<LAESTAB>:<Wonde id>"), one object per pupil: a first load keeps a fact for every pupil and
+    every session mark to the end of the run, and most of a fact's memory is its key."""
+    key = (SOURCE, sys.intern(f"{laestab}:{wonde_id}"))
+    one: tuple[str, str] = shared.setdefault(key, key)
+    return one
 
 
 def endpoint_name(endpoint: str) -> str:
@@ -85,7 +95,7 @@ def _address(contact: Any) -> tuple[str, str]:
 
 
 def _pupil(item: Mapping[str, Any], *, laestab: str, endpoint: str, number: int,
-           context: Mapping[str, Any]) -> Accepted | Rejection:
+           context: Mapping[str, Any], shared: dict[Any, Any]) -> Accepted | Rejection:
     raw = item
     wonde_id = str(item.get("id") or "").strip()
     if not wonde_id:
@@ -143,18 +153,21 @@ def _pupil(item: Mapping[str, Any], *, laestab: str, endpoint: str, number: int,
     if warnings:
         record_raw["warnings"] = warnings
     record = RecordIn(source=SOURCE, raw=record_raw, **fields)
-    fact = RollFact(kind=kind, record=(SOURCE, fields["source_record_id"]), laestab=laestab, start=admitted,
+    if admitted is not None:
+        admitted = shared.setdefault(admitted, admitted)
+    fact = RollFact(kind=kind, record=_record_key(laestab, wonde_id, shared), laestab=laestab, start=admitted,
                     end=leaving if kind == "left" else None, nc_year=_nc_year(education.get("current_nc_year")))
     return Accepted(number, record=record, facts=(fact,), warnings=tuple(warnings))
 
 
-def _mark(item: Mapping[str, Any], *, laestab: str, number: int) -> Accepted | Rejection:
+def _mark(item: Mapping[str, Any], *, laestab: str, number: int, shared: dict[Any, Any]) -> Accepted | Rejection:
     reasons = []
     student = str(item.get("student") or item.get("student_id") or "").strip()
     if not student:
         reasons.append("student: the Wonde student id is missing")
     session = str(item.get("session") or "").strip().upper()
-    if session not in ("AM", "PM"):
+    session = _SESSIONS.get(session, session)
+    if session not in _SESSIONS:
         reasons.append(f"session: {item.get('session')!r} is not AM or PM")
     code_value = _data(item.get("attendance_code"))
     code = str(code_value.get("code") if isinstance(code_value, Mapping) else code_value or "").strip()
@@ -174,8 +187,8 @@ def _mark(item: Mapping[str, Any], *, laestab: str, number: int) -> Accepted | R
         day = None
     if reasons or day is None:
         return Rejection(number, json_safe(item), tuple(reasons))
-    fact = AttendanceFact(record=(SOURCE, f"{laestab}:{student}"), laestab=laestab, date=day, session=session,
-                          code=code)
+    fact = AttendanceFact(record=_record_key(laestab, student, shared), laestab=laestab,
+                          date=shared.setdefault(day, day), session=session, code=code)
     return Accepted(number, facts=(fact,))
 
 
@@ -224,14 +237,15 @@ def parse(data: bytes, *, name: str, mapping: MappingSpec | None = None, on: dt.
     if not isinstance(document, Mapping) or not isinstance(document.get("data"), list):
         raise FileError(f"{name}: a Wonde page is {{\"data\": [...], \"meta\": ...}}; this file is not.")
     context = {"on": on}
+    shared: dict[Any, Any] = {}  # equal keys and dates as one object each (see `_record_key`)
     seen: dict[object, int] = {}
     for number, item in enumerate(document["data"], start=1):
         if type(item) is not dict and not isinstance(item, Mapping):
             parsed.items.append(Rejection(number, {"value": str(item)[:500]}, ("not a JSON object",)))
             continue
         if endpoint == "attendance-session":
-            result = _mark(item, laestab=laestab, number=number)
-            key = None
+            result = _mark(item, laestab=laestab, number=number, shared=shared)
+            key: object = None
             if isinstance(result, Accepted) and result.facts and isinstance(result.facts[0], AttendanceFact):
                 fact = result.facts[0]
                 key = (fact.record[1], fact.date, fact.session)
@@ -239,7 +253,8 @@ def parse(data: bytes, *, name: str, mapping: MappingSpec | None = None, on: dt.
             result = _deletion(item, laestab=laestab, number=number)
             key = None
         else:
-            result = _pupil(item, laestab=laestab, endpoint=endpoint, number=number, context=context)
+            result = _pupil(item, laestab=laestab, endpoint=endpoint, number=number, context=context,
+                            shared=shared)
             key = result.record.source_record_id if isinstance(result, Accepted) and result.record else None
         if key is not None:
             if key in seen:
