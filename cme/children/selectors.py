@@ -15,6 +15,7 @@ from cme.children.models import (
     Child,
     ChildAddress,
     ChildContact,
+    ChildIdentifier,
     ChildLink,
     ChildName,
     EducationOtherwise,
@@ -174,7 +175,13 @@ def child_search_ranked(*, user: User, search: ChildSearch, limit: int = 200) ->
     reasons: list[str] = []
     if search.upn:
         upn = upns.normalise(search.upn)
-        children = children.filter(Q(upn=upn) | Q(identifiers__value=upn))
+        # Two indexed look-ups, the child's UPN and any identifier with that value (former and temporary UPNs...):
+        # `upn = X OR identifier = X` in one query joined every child to its identifiers and read them all (135 ms
+        # a search at 108,000 children; 5,000 of them made a school's CTF take 12 minutes, PERF-4).
+        identified = ChildIdentifier.objects.filter(kind__in=ChildIdentifier.Kind.values, value=upn)
+        found = {*children.filter(upn=upn).order_by().values_list("pk", flat=True),
+                 *identified.values_list("child_id", flat=True)}
+        children = children.filter(pk__in=found)
         reasons.append("UPN")
     if search.date_of_birth:
         children = children.filter(date_of_birth=search.date_of_birth)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cme.accounts.models import User
-from cme.children.models import ChildName
+from cme.children.models import ChildIdentifier, ChildName
 from cme.children.selectors import ChildSearch, child_search
 from cme.children.services import search_keys
 from cme.children.tests.factories import ChildFactory, EnrolmentFactory
@@ -78,6 +78,20 @@ def test_search_is_scoped_to_the_users_organisation(officer: User, outsider: Use
     assert names_found(school_user, name="Muhammad Ali") == []
     EnrolmentFactory(child=children["muhammad"], school=school)
     assert names_found(school_user, name="Muhammad Ali") == ["Muhammad Ali"]
+
+
+def test_a_upn_finds_the_child_holding_it_or_holding_it_as_another_identifier_in_scope_only(
+        officer: User, outsider: User, children: dict) -> None:  # type: ignore[type-arg]
+    katie, jonathan = children["katie"], children["jonathan"]
+    former = "A801200100001"
+    ChildIdentifier.objects.create(child=katie, kind=ChildIdentifier.Kind.FORMER_UPN, value=former)
+    ChildIdentifier.objects.create(child=jonathan, kind=ChildIdentifier.Kind.TEMPORARY_UPN, value=former)
+    elsewhere = ChildFactory(local_authority=outsider.local_authority, upn=former)
+    assert sorted(names_found(officer, upn=former)) == ["Jonathan Smith", "Katie Fletcher"]
+    assert names_found(officer, upn=katie.upn) == ["Katie Fletcher"]  # the child's own UPN as before
+    assert names_found(officer, upn=former, name="Katie Fletcher") == ["Katie Fletcher"]  # combined with a name
+    assert names_found(outsider, upn=former) == [f"{elsewhere.legal_forename} {elsewhere.legal_surname}"]
+    assert names_found(officer, upn="B801200100001") == []
 
 
 def test_search_page_posts_and_keeps_names_out_of_the_url(client_for, officer: User, children: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
