@@ -193,7 +193,7 @@ def ctf_match(*, user: User, pupil: CTFPupil) -> tuple[Child | None, str, list[S
     weak match returns no child (an officer decides at triage), with the possible matches."""
     upn = upns.normalise(pupil.upn) if pupil.upn else ""
     if upn and upns.is_valid(upn):
-        hits = child_search(user=user, search=ChildSearch(upn=upn), limit=3)
+        hits = child_search(user=user, search=ChildSearch(upn=upn), limit=3, for_list=False)
         if len(hits) == 1:
             return hits[0].child, "UPN", hits
         if len(hits) > 1:
@@ -201,7 +201,8 @@ def ctf_match(*, user: User, pupil: CTFPupil) -> tuple[Child | None, str, list[S
     hits = []
     name = f"{pupil.forename} {pupil.surname}".strip()
     if name and pupil.dob is not None:
-        hits = child_search(user=user, search=ChildSearch(name=name, date_of_birth=pupil.dob), limit=5)
+        hits = child_search(user=user, search=ChildSearch(name=name, date_of_birth=pupil.dob), limit=5,
+                            for_list=False)
         strong = [hit for hit in hits if hit.score >= MIN_NAME_MATCH]
         if len(strong) == 1:
             return strong[0].child, "name and date of birth", hits

@@ -139,11 +139,13 @@ class RankedSearch:
     ranked: list[tuple[int, float]]
     reasons: list[str]
 
-    def hits(self, ranked: list[tuple[int, float]] | None = None) -> list[SearchHit]:
-        """SearchHits for `ranked` (a slice of self.ranked; all of them by default), with the list prefetches."""
+    def hits(self, ranked: list[tuple[int, float]] | None = None, *, for_list: bool = True) -> list[SearchHit]:
+        """SearchHits for `ranked` (a slice of self.ranked; all of them by default), with the list prefetches
+        (``for_list``; without them for a caller that only needs the children, such as matching a CTF's pupils)."""
         ranked = self.ranked if ranked is None else ranked
         ids = [pk for pk, _ in ranked]
-        by_id = {c.pk: c for c in child_list_queryset(Child.objects.filter(pk__in=ids))}
+        children = Child.objects.filter(pk__in=ids)
+        by_id = {c.pk: c for c in (child_list_queryset(children) if for_list else children)}
         return [SearchHit(by_id[pk], score, self.reasons) for pk, score in ranked if pk in by_id]
 
 
@@ -235,9 +237,10 @@ def child_search_ranked(*, user: User, search: ChildSearch, limit: int = 200) ->
     return RankedSearch(scored, reasons)
 
 
-def child_search(*, user: User, search: ChildSearch, limit: int = 200) -> list[SearchHit]:
-    """`child_search_ranked` with every match loaded (for callers that use them all: triage, CTF, the API)."""
-    return child_search_ranked(user=user, search=search, limit=limit).hits()
+def child_search(*, user: User, search: ChildSearch, limit: int = 200, for_list: bool = True) -> list[SearchHit]:
+    """`child_search_ranked` with every match loaded (for callers that use them all: triage, CTF, the API);
+    ``for_list=False`` loads the children without the list pages' prefetches."""
+    return child_search_ranked(user=user, search=search, limit=limit).hits(for_list=for_list)
 
 
 def child_list_queryset(children: QuerySet[Child]) -> QuerySet[Child]:

@@ -108,6 +108,32 @@ def test_a_received_ctf_adds_what_the_record_lacks_with_source_ctf(officer: User
                                 file_name="again.xml")
 
 
+def test_each_pupil_of_a_ctf_costs_the_same_few_queries(officer: User) -> None:
+    """PERF-4: a whole school's CTF through the page is one search and a few look-ups a pupil (the match loads the
+    child without the list pages' prefetches), not a cost that grows with the council."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cme.law.ctf import CTFHeader, build_ctf
+
+    children = [ChildFactory(local_authority=officer.local_authority) for _ in range(6)]
+
+    def queries(group: list, minute: int) -> int:  # type: ignore[type-arg]
+        pupils = [CTFPupil(upn=c.upn, surname=c.legal_surname, forename=c.legal_forename, dob=c.date_of_birth)
+                  for c in group]
+        header = CTFHeader(source_lea="825", source_estab="4001", source_school_name="Otherton High",
+                           dest_lea="931", dest_estab="4002", generated_at=dt.datetime(2026, 11, 2, 9, minute))
+        with CaptureQueriesContext(connection) as captured:
+            result = ctf_services.ctf_import(actor=Auditor.for_user(officer), user=officer,
+                                             data=build_ctf(header, pupils), file_name="school.xml")
+        assert [p.matched_by for p in result.pupils] == ["UPN"] * len(group)
+        return len(captured)
+
+    two, four = queries(children[:2], 0), queries(children[2:], 1)  # (one pupil alone also looks up its case)
+    per_pupil = (four - two) / 2
+    assert per_pupil == int(per_pupil) and per_pupil <= 7, (two, four)
+
+
 def test_an_unmatched_pupil_goes_to_triage(officer: User) -> None:
     pupil = CTFPupil(upn="", surname="Nobody", forename="Known", dob=dt.date(2015, 2, 3))
     result = ctf_services.ctf_import(actor=Auditor.for_user(officer), user=officer, data=_ctf_for(pupil),
