@@ -359,7 +359,8 @@ def _store_records(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequ
     part: list[RecordIn] = []
     holding: list[ParsedFile] = []
     for _, parsed_file in _parse_each(source=source, on=run.on, files=files, parsed=parsed):
-        if parsed.errors:
+        if parsed.errors:  # the run will fail: only its rejected rows are wanted now
+            parsed_file.drop_records()
             continue
         part.extend(item.record for item in parsed_file.items if isinstance(item, Accepted) and item.record)
         holding.append(parsed_file)
