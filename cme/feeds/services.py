@@ -358,6 +358,14 @@ def _store_records(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequ
                              create_children=source.create_children)
     part: list[RecordIn] = []
     holding: list[ParsedFile] = []
+
+    def store() -> None:
+        importer.add(part)
+        for stored in holding:
+            stored.drop_records()
+        part.clear()
+        holding.clear()
+
     for _, parsed_file in _parse_each(source=source, on=run.on, files=files, parsed=parsed):
         if parsed.errors:  # the run will fail: only its rejected rows are wanted now
             parsed_file.drop_records()
@@ -365,16 +373,10 @@ def _store_records(*, actor: Auditor, run: FeedRun, parsed: _Parsed, files: Sequ
         part.extend(item.record for item in parsed_file.items if isinstance(item, Accepted) and item.record)
         holding.append(parsed_file)
         if len(part) >= _UPSERT_PART:
-            importer.add(part)
-            part = []
-            for stored in holding:
-                stored.drop_records()
-            holding = []
+            store()
     if parsed.errors:
         raise FeedRunError(" ".join(parsed.errors))
-    importer.add(part)
-    for stored in holding:
-        stored.drop_records()
+    store()
     return importer
 
 

@@ -6,7 +6,9 @@ import pytest
 
 from cme.audit.models import AuditEvent
 from cme.children.models import Child, ChildName, Enrolment
-from cme.feeds.models import AttendanceSession, DetectionHit, PlaceAllocation
+from cme.core.models import LocalAuthority
+from cme.feeds.models import AttendanceSession, DetectionHit, FeedSource, PlaceAllocation
+from cme.feeds.tests.factories import FeedSourceFactory
 from cme.matching.models import MatchCandidate, SourceRecord
 
 
@@ -38,3 +40,10 @@ def canonical_dump() -> dict[str, Any]:
 @pytest.fixture
 def dump() -> Any:
     return canonical_dump
+
+
+@pytest.fixture
+def feed(la: LocalAuthority) -> FeedSource:
+    """The LA's school feed (Wonde pages), making children of the pupils nobody matches."""
+    return FeedSourceFactory(local_authority=la, slug="school-feed", kind=FeedSource.Kind.WONDE,
+                             source="school_feed", create_children=True)

@@ -29,12 +29,6 @@ def upn(n: int) -> str:
 
 
 @pytest.fixture
-def feed(la: LocalAuthority) -> FeedSource:
-    return FeedSourceFactory(local_authority=la, slug="school-feed", kind=FeedSource.Kind.WONDE,
-                             source="school_feed", create_children=True)
-
-
-@pytest.fixture
 def pupils(la: LocalAuthority, school: School) -> list[Child]:
     children = [ChildFactory(local_authority=la, legal_forename=f"Pupil{i}", upn=upn(i)) for i in range(1, 6)]
     EnrolmentFactory(child=children[0], school=school, start=dt.date(2021, 9, 1))

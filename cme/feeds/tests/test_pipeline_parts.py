@@ -13,7 +13,6 @@ import pytest
 from django.db import transaction
 
 from cme.audit.models import AuditEvent
-from cme.audit.services import Auditor
 from cme.children.models import Child, Enrolment, School
 from cme.children.tests.factories import ChildFactory, EnrolmentFactory, SchoolFactory
 from cme.core.models import LocalAuthority
@@ -21,23 +20,10 @@ from cme.feeds import services
 from cme.feeds.models import AttendanceSession, FeedRun, FeedSource, RejectedRow
 from cme.feeds.services import ReceivedFile, feed_run_execute
 from cme.feeds.sources.base import Accepted, ParsedFile, Rejection
-from cme.feeds.tests.factories import FeedSourceFactory, mark, page, student
-from cme.law import upn as upns
+from cme.feeds.tests.factories import mark, page, student
+from cme.feeds.tests.test_pipeline import ACTOR, ON, upn
 from cme.matching.models import SourceRecord
 from cme.matching.services import RecordsImport
-
-ON = dt.date(2026, 11, 27)
-ACTOR = Auditor.system("tests")
-
-
-def upn(n: int) -> str:
-    return upns.make_upn("931", "2001", 20, n)
-
-
-@pytest.fixture
-def feed(la: LocalAuthority) -> FeedSource:
-    return FeedSourceFactory(local_authority=la, slug="school-feed", kind=FeedSource.Kind.WONDE,
-                             source="school_feed", create_children=True)
 
 
 @pytest.fixture
